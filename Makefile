@@ -1,0 +1,66 @@
+# The course's two commands:  make lab  (set up, then open JupyterLab)  and  make test.
+# Every target is idempotent: run it again and it only does what is missing.
+
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+KERNEL_NAME := seq2seq-course
+KERNEL := $(VENV)/share/jupyter/kernels/$(KERNEL_NAME)/kernel.json
+CORPUS := data/fra-eng.zip
+SHARED_CORPUS := ../shared/data/fra-eng.zip
+HOST ?= 127.0.0.1
+PORT ?= 8888
+
+.PHONY: setup lab test lint notebooks data kernel clean help
+
+help:
+	@echo "make lab        set everything up and open the course in JupyterLab"
+	@echo "make test       set everything up and run the whole test suite"
+	@echo "make notebooks  re-execute every notebook in the full profile (commits' outputs)"
+	@echo "make lint       ruff on helpers, tests and notebooks"
+
+$(PY):
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "The course needs Python 3.11 (found " + sys.version.split()[0] + "); set PYTHON=/path/to/python3.11"'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --upgrade --quiet pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(KERNEL): $(STAMP)
+	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL_NAME) --display-name "Python 3 (seq2seq course)"
+
+# The corpus: the shared copy when it is beside the checkout, else a verified download.
+$(CORPUS): | $(STAMP)
+	@mkdir -p data
+	@if [ -f $(SHARED_CORPUS) ]; then \
+		cp $(SHARED_CORPUS) $@ && chmod u+w $@ && echo "copied $(SHARED_CORPUS) to $@"; \
+	else \
+		$(PY) -c 'import helpers.data as d; d.fra_eng_path(); print(len(d.load_fra_eng()), "pairs")'; \
+	fi
+
+data: $(CORPUS)
+kernel: $(KERNEL)
+setup: $(STAMP) $(KERNEL) $(CORPUS)
+
+lab: setup
+	cd notebooks && ../$(VENV)/bin/jupyter lab --ip=$(HOST) --port=$(PORT) --ServerApp.root_dir=.
+
+test: setup
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+notebooks: setup
+	for nb in notebooks/[0-9][0-9]_*.ipynb notebooks/solutions/*.ipynb; do \
+		echo "== $$nb"; \
+		COURSE_PROFILE=full $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
+			--ExecutePreprocessor.timeout=7200 --ExecutePreprocessor.kernel_name=$(KERNEL_NAME) "$$nb" || exit 1; \
+	done
+
+clean:
+	rm -rf $(VENV) build *.egg-info

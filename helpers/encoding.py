@@ -1,0 +1,343 @@
+"""Turning sentences into arrays and back: character vocabularies, one-hot tensors,
+integer sequences, and the one-step offset of teacher forcing.
+
+Taught in: ``01_data_encoding``.
+
+Conventions (the same in every notebook):
+
+* index 0 of every vocabulary is padding (:data:`PAD_TOKEN`), never a character;
+* index 1 is :data:`UNK_TOKEN`, used only when you ask for it (``on_unknown="unk"``);
+* target sentences are wrapped in the start token ``"\\t"`` and the stop token ``"\\n"``;
+* characters outside a vocabulary raise :class:`UnknownCharacterError` by default,
+  naming them — they never get a silently wrong index.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+PAD_TOKEN = "<pad>"
+UNK_TOKEN = "<unk>"
+START_TOKEN = "\t"
+STOP_TOKEN = "\n"
+PAD_INDEX = 0
+UNK_INDEX = 1
+RESERVED_TOKENS: tuple[str, ...] = (PAD_TOKEN, UNK_TOKEN)
+
+OnUnknown = Literal["error", "unk"]
+
+
+class UnknownCharacterError(ValueError):
+    """A text holds characters that are not in the vocabulary."""
+
+    def __init__(self, text: str, unknown: Sequence[str]):
+        self.text = text
+        self.unknown = list(dict.fromkeys(unknown))
+        shown = ", ".join(repr(ch) for ch in self.unknown)
+        super().__init__(
+            f"{len(self.unknown)} character(s) not in the vocabulary: {shown} "
+            f"(in {text[:60]!r}). Remove or replace them, or encode with on_unknown='unk'."
+        )
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """An ordered list of tokens; a token's position is its index.
+
+    ``tokens[0]`` is padding and ``tokens[1]`` the unknown marker; the rest are single
+    characters, sorted.
+    """
+
+    tokens: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if self.tokens[: len(RESERVED_TOKENS)] != RESERVED_TOKENS:
+            raise ValueError(f"a vocabulary must start with {RESERVED_TOKENS}")
+        chars = self.tokens[len(RESERVED_TOKENS):]
+        if any(len(ch) != 1 for ch in chars) or len(set(chars)) != len(chars):
+            raise ValueError("vocabulary characters must be distinct single characters")
+        object.__setattr__(self, "_index", {tok: i for i, tok in enumerate(self.tokens)})
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def __contains__(self, char: object) -> bool:
+        return char in self._index and char not in RESERVED_TOKENS  # type: ignore[attr-defined]
+
+    @property
+    def token_index(self) -> dict[str, int]:
+        """``{token: index}``, the original text's ``input_token_index``."""
+        return dict(self._index)  # type: ignore[attr-defined]
+
+    @property
+    def characters(self) -> tuple[str, ...]:
+        """The characters, without the reserved tokens."""
+        return self.tokens[len(RESERVED_TOKENS):]
+
+    def unknown_characters(self, text: str) -> list[str]:
+        """The distinct characters of ``text`` that are not in the vocabulary, in order."""
+        return list(dict.fromkeys(ch for ch in text if ch not in self))
+
+    def encode(self, text: str, *, on_unknown: OnUnknown = "error") -> list[int]:
+        """Indices of the characters of ``text``.
+
+        ``on_unknown="error"`` raises :class:`UnknownCharacterError`; ``"unk"`` maps each
+        unknown character to :data:`UNK_INDEX`.
+        """
+        index: dict[str, int] = self._index  # type: ignore[attr-defined]
+        unknown = self.unknown_characters(text)
+        if unknown and on_unknown == "error":
+            raise UnknownCharacterError(text, unknown)
+        if on_unknown not in ("error", "unk"):
+            raise ValueError(f"on_unknown must be 'error' or 'unk', not {on_unknown!r}")
+        return [index[ch] if ch in self else UNK_INDEX for ch in text]
+
+    def decode(self, ids: Iterable[int], *, stop_at: str | None = STOP_TOKEN,
+               skip: Iterable[str] = (START_TOKEN,)) -> str:
+        """Text for ``ids``: padding is dropped, reading ends at ``stop_at`` (not included),
+        tokens in ``skip`` are left out and unknowns show as ``"\\ufffd"``."""
+        skipped = set(skip)
+        out: list[str] = []
+        for i in ids:
+            i = int(i)
+            if not 0 <= i < len(self.tokens):
+                raise ValueError(f"index {i} is outside a vocabulary of {len(self.tokens)}")
+            token = self.tokens[i]
+            if i == PAD_INDEX or token in skipped:
+                continue
+            if stop_at is not None and token == stop_at:
+                break
+            out.append("\ufffd" if i == UNK_INDEX else token)
+        return "".join(out)
+
+    def to_json(self) -> str:
+        """Serialise (to save beside a model)."""
+        return json.dumps({"tokens": list(self.tokens)}, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> Vocabulary:
+        """Inverse of :meth:`to_json`."""
+        return cls(tuple(json.loads(text)["tokens"]))
+
+
+def build_vocabulary(texts: Iterable[str]) -> Vocabulary:
+    """Padding, unknown, then every character of ``texts`` in sorted order."""
+    characters = sorted(set().union(*map(set, texts)))
+    return Vocabulary(RESERVED_TOKENS + tuple(characters))
+
+
+def add_start_stop(text: str) -> str:
+    """``"Va !"`` → ``"\\tVa !\\n"``: what the decoder reads and what it must produce."""
+    return START_TOKEN + text + STOP_TOKEN
+
+
+def _check_texts(texts: Sequence[str]) -> None:
+    if len(texts) == 0:
+        raise ValueError("no texts to encode")
+    empty = [i for i, t in enumerate(texts) if len(t) == 0]
+    if empty:
+        raise ValueError(f"text {empty[0]} is empty; every text needs at least one character")
+
+
+def encode_sequences(texts: Sequence[str], vocab: Vocabulary, *, max_len: int | None = None,
+                     on_unknown: OnUnknown = "error") -> np.ndarray:
+    """Integer form: an ``int32`` array ``(len(texts), max_len)``, padded with 0 at the end.
+
+    ``max_len`` defaults to the longest text; a longer text raises ``ValueError``.
+    """
+    _check_texts(texts)
+    longest = max(len(t) for t in texts)
+    if max_len is None:
+        max_len = longest
+    elif longest > max_len:
+        which = next(i for i, t in enumerate(texts) if len(t) > max_len)
+        raise ValueError(
+            f"text {which} has {len(texts[which])} characters, more than max_len={max_len}"
+        )
+    ids = np.full((len(texts), max_len), PAD_INDEX, dtype=np.int32)
+    for row, text in enumerate(texts):
+        ids[row, : len(text)] = vocab.encode(text, on_unknown=on_unknown)
+    return ids
+
+
+def shift_left(ids: np.ndarray) -> np.ndarray:
+    """Teacher forcing's offset: ``out[:, t] = ids[:, t + 1]``; the last step becomes padding
+    (all zeros for one-hot arrays)."""
+    out = np.zeros_like(ids)
+    out[:, :-1] = ids[:, 1:]
+    return out
+
+
+def one_hot(ids: np.ndarray, num_tokens: int) -> np.ndarray:
+    """``float32`` one-hot of an integer array; padding (index 0) becomes an all-zero vector,
+    as in the original text."""
+    out = np.zeros((*ids.shape, num_tokens), dtype=np.float32)
+    np.put_along_axis(out, ids[..., None], 1.0, axis=-1)
+    out[..., PAD_INDEX] = 0.0
+    return out
+
+
+def one_hot_arrays(input_texts: Sequence[str], target_texts: Sequence[str],
+                   input_vocab: Vocabulary, target_vocab: Vocabulary,
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The original text's three arrays.
+
+    ``target_texts`` must already carry the start and stop tokens (:func:`add_start_stop`).
+
+    Returns:
+        ``encoder_input_data`` ``(n, max_encoder_seq_length, num_encoder_tokens)``,
+        ``decoder_input_data`` ``(n, max_decoder_seq_length, num_decoder_tokens)``, and
+        ``decoder_target_data``: ``decoder_input_data`` shifted one step left.
+    """
+    if len(input_texts) != len(target_texts):
+        raise ValueError("input_texts and target_texts must have the same length")
+    encoder_ids, decoder_ids = integer_arrays(input_texts, target_texts, input_vocab, target_vocab)
+    encoder_input_data = one_hot(encoder_ids, len(input_vocab))
+    decoder_input_data = one_hot(decoder_ids, len(target_vocab))
+    decoder_target_data = shift_left(decoder_input_data)
+    return encoder_input_data, decoder_input_data, decoder_target_data
+
+
+def integer_arrays(input_texts: Sequence[str], target_texts: Sequence[str],
+                   input_vocab: Vocabulary, target_vocab: Vocabulary, *,
+                   on_unknown: OnUnknown = "error") -> tuple[np.ndarray, np.ndarray]:
+    """``(encoder_input_ids, decoder_input_ids)``: the integer form later notebooks use.
+    The decoder's targets are ``shift_left(decoder_input_ids)``."""
+    for text in target_texts:
+        if not (text.startswith(START_TOKEN) and text.endswith(STOP_TOKEN)):
+            raise ValueError(
+                f"target {text[:40]!r} lacks the start/stop tokens; wrap it with add_start_stop()"
+            )
+    encoder_ids = encode_sequences(input_texts, input_vocab, on_unknown=on_unknown)
+    decoder_ids = encode_sequences(target_texts, target_vocab, on_unknown=on_unknown)
+    return encoder_ids, decoder_ids
+
+
+def decode_sequences(ids: np.ndarray, vocab: Vocabulary) -> list[str]:
+    """Texts for an integer array (or a one-hot array, which is argmax-ed first)."""
+    ids = np.asarray(ids)
+    if ids.ndim == 3:
+        ids = np.where(ids.max(axis=-1) > 0, ids.argmax(axis=-1), PAD_INDEX)
+    return [vocab.decode(row) for row in ids]
+
+
+# --- digit addition (notebook 02) ------------------------------------------------------
+#
+# Two forms of the same question ``a + b``:
+#
+# * aligned digit columns (the same-length model): step ``t`` holds digit ``t`` of ``a``
+#   and digit ``t`` of ``b`` (one-hot, 10 + 10 features) and the target at step ``t`` is
+#   digit ``t`` of the sum; numbers are padded with zeros to the answer's length;
+# * the string form of Keras' ``addition_rnn`` example: ``"535+61 "`` → ``"596 "``,
+#   padded with spaces (the encoder–decoder model).
+
+#: The characters of the string form, as in ``addition_rnn``.
+ADDITION_CHARACTERS = "0123456789+ "
+
+DigitOrder = Literal["lsb", "msb"]
+
+
+def _check_order(order: str) -> None:
+    if order not in ("lsb", "msb"):
+        raise ValueError(
+            f"order must be 'lsb' (ones digit first) or 'msb' (leading digit first), "
+            f"not {order!r}"
+        )
+
+
+def number_digits(numbers: Sequence[int] | np.ndarray, width: int, *,
+                  order: DigitOrder = "lsb") -> np.ndarray:
+    """The decimal digits of each number, padded with zeros to ``width``: ``int32 (n, width)``.
+
+    ``order="lsb"`` puts the ones digit first (``535`` → ``[5, 3, 5, 0]`` for width 4);
+    ``order="msb"`` the leading digit first (``[0, 5, 3, 5]``).
+    """
+    _check_order(order)
+    values = np.asarray(numbers)
+    if values.ndim != 1 or (values.size and not np.issubdtype(values.dtype, np.integer)):
+        raise ValueError("numbers must be a flat sequence of integers")
+    values = values.astype(np.int64)
+    if width < 1:
+        raise ValueError(f"width must be at least 1, got {width}")
+    if values.size and values.min() < 0:
+        raise ValueError(f"numbers must not be negative (got {values.min()})")
+    if values.size and values.max() >= 10**width:
+        raise ValueError(f"{values.max()} has more than {width} digits")
+    digits = (values[:, None] // 10 ** np.arange(width, dtype=np.int64)) % 10
+    return (digits[:, ::-1] if order == "msb" else digits).astype(np.int32)
+
+
+def digits_to_numbers(digits: np.ndarray, *, order: DigitOrder = "lsb") -> np.ndarray:
+    """Inverse of :func:`number_digits`: an ``int64`` number per row of digits (or of
+    predicted digit ids, e.g. ``probabilities.argmax(-1)``)."""
+    _check_order(order)
+    digits = np.asarray(digits)
+    if digits.ndim != 2:
+        raise ValueError(f"digits must be a 2-D array (questions, steps), got {digits.ndim}-D")
+    if digits.size and (digits.min() < 0 or digits.max() > 9):
+        raise ValueError("digits must lie between 0 and 9")
+    if order == "msb":
+        digits = digits[:, ::-1]
+    return (digits.astype(np.int64) * 10 ** np.arange(digits.shape[1], dtype=np.int64)).sum(axis=1)
+
+
+def addition_columns(questions: Sequence[tuple[int, int]], *, digits: int = 3,
+                     order: DigitOrder = "lsb") -> tuple[np.ndarray, np.ndarray]:
+    """The same-length form of ``a + b``: one time step per digit column.
+
+    Both operands and the sum are padded with zeros to ``digits + 1`` (the answer's length).
+
+    Returns:
+        ``input_data`` ``float32 (n, digits + 1, 20)``: at step ``t``, the one-hot digit
+        ``t`` of ``a`` (features 0–9) next to that of ``b`` (features 10–19) — unlike
+        :func:`one_hot`, 0 is a digit here, not padding; and ``target_data``
+        ``int32 (n, digits + 1)``: digit ``t`` of ``a + b``. ``order`` is the same for both.
+    """
+    pairs = np.asarray(questions, dtype=np.int64).reshape(-1, 2)
+    if len(pairs) == 0:
+        raise ValueError("no questions to encode")
+    width = digits + 1
+    if pairs.max() >= 10**digits:
+        raise ValueError(f"{pairs.max()} has more than digits={digits} digits")
+    eye = np.eye(10, dtype=np.float32)
+    input_data = np.concatenate(
+        [eye[number_digits(pairs[:, 0], width, order=order)],
+         eye[number_digits(pairs[:, 1], width, order=order)]], axis=-1)
+    target_data = number_digits(pairs.sum(axis=1), width, order=order)
+    return input_data, target_data
+
+
+def addition_strings(questions: Sequence[tuple[int, int]], *, digits: int = 3,
+                     reverse: bool = False) -> tuple[list[str], list[str]]:
+    """The ``addition_rnn`` string form: ``(535, 61)`` → ``"535+61 "`` and ``"596 "``.
+
+    Queries are padded with spaces to ``2 * digits + 1`` characters and answers to
+    ``digits + 1``. With ``reverse=True`` each query is read backwards (``" 16+535"``),
+    the trick ``addition_rnn`` uses to put the ones digits close to the start of the answer.
+    """
+    if len(questions) == 0:
+        raise ValueError("no questions to encode")
+    queries: list[str] = []
+    answers: list[str] = []
+    for a, b in questions:
+        if min(a, b) < 0 or max(a, b) >= 10**digits:
+            raise ValueError(f"{a}+{b}: operands must have 0 to {digits} digits")
+        query = f"{a}+{b}".ljust(2 * digits + 1)
+        queries.append(query[::-1] if reverse else query)
+        answers.append(str(a + b).ljust(digits + 1))
+    return queries, answers
+
+
+def answers_to_numbers(texts: Iterable[str]) -> np.ndarray:
+    """Decoded answers (``"596 "``) → ``int64`` numbers; ``-1`` where a text is not a
+    number (a model can write ``"5 96"`` or nothing at all)."""
+    out = []
+    for text in texts:
+        core = text.strip(" ")
+        out.append(int(core) if core.isascii() and core.isdigit() else -1)
+    return np.asarray(out, dtype=np.int64)

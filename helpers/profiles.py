@@ -1,0 +1,57 @@
+"""Run profiles: the same notebook code on full-size or quick settings.
+
+Taught in: every notebook's config cell (first used in ``01_data_encoding``).
+
+``COURSE_PROFILE=full`` (the default) is what a learner runs and what the committed
+notebook outputs show. ``COURSE_PROFILE=quick`` runs the very same code on less data
+and fewer epochs; the test suite executes every notebook that way.
+
+A config cell reads its sizes like this::
+
+    NUM_SAMPLES = profiles.pick(quick=2_000, full=10_000)
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TypeVar
+
+T = TypeVar("T")
+
+PROFILES: tuple[str, ...] = ("quick", "full")
+DEFAULT_PROFILE = "full"
+ENV_VAR = "COURSE_PROFILE"
+
+
+class UnknownProfileError(ValueError):
+    """``COURSE_PROFILE`` holds a name that is not a profile."""
+
+
+def active() -> str:
+    """Return the active profile's name, read from ``COURSE_PROFILE`` (default ``full``)."""
+    name = os.environ.get(ENV_VAR, "").strip().lower() or DEFAULT_PROFILE
+    if name not in PROFILES:
+        raise UnknownProfileError(
+            f"{ENV_VAR}={name!r} is not a profile; use one of {', '.join(PROFILES)}."
+        )
+    return name
+
+
+def is_quick() -> bool:
+    """True when the quick profile is active."""
+    return active() == "quick"
+
+
+def pick(*, quick: T, full: T) -> T:
+    """Return the value for the active profile.
+
+    Both values are named at the call site, so a reader of a notebook's config cell
+    sees the full-profile setting and the quick one side by side.
+    """
+    return quick if is_quick() else full
+
+
+def describe() -> str:
+    """One line for a notebook's setup cell: which profile runs and how to change it."""
+    other = "quick" if active() == "full" else "full"
+    return f"profile: {active()} (set {ENV_VAR}={other} before starting Jupyter to switch)"
