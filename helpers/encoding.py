@@ -89,12 +89,12 @@ class Vocabulary:
         ``on_unknown="error"`` raises :class:`UnknownCharacterError`; ``"unk"`` maps each
         unknown character to :data:`UNK_INDEX`.
         """
+        if on_unknown not in ("error", "unk"):
+            raise ValueError(f"on_unknown must be 'error' or 'unk', not {on_unknown!r}")
         index: dict[str, int] = self._index  # type: ignore[attr-defined]
         unknown = self.unknown_characters(text)
         if unknown and on_unknown == "error":
             raise UnknownCharacterError(text, unknown)
-        if on_unknown not in ("error", "unk"):
-            raise ValueError(f"on_unknown must be 'error' or 'unk', not {on_unknown!r}")
         return [index[ch] if ch in self else UNK_INDEX for ch in text]
 
     def decode(self, ids: Iterable[int], *, stop_at: str | None = STOP_TOKEN,

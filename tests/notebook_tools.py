@@ -73,7 +73,8 @@ def _taught_namespace(path: Path) -> dict:
     namespace: dict = {"np": np, "__name__": f"taught_{path.stem}"}
     for src in code_sources(path):
         if MARKER.search(src):
-            exec(compile(IPYTHON_LINE.sub("", src), f"{path.name}", "exec"), namespace)
+            exec(compile(IPYTHON_LINE.sub("", src), f"{path.name}", "exec", dont_inherit=True),
+                 namespace)
     return namespace
 
 
