@@ -12,12 +12,14 @@ CORPUS := data/fra-eng.zip
 SHARED_CORPUS := ../shared/data/fra-eng.zip
 HOST ?= 127.0.0.1
 PORT ?= 8888
+APP_PORT ?= 8866
 
-.PHONY: setup lab test lint notebooks data kernel clean help
+.PHONY: setup lab app test lint notebooks data kernel clean help pretrained
 
 help:
 	@echo "make lab        set everything up and open the course in JupyterLab"
 	@echo "make test       set everything up and run the whole test suite"
+	@echo "make app        serve the translation playground (Voila) on $(HOST):$(APP_PORT)"
 	@echo "make notebooks  re-execute every notebook in the full profile (commits' outputs)"
 	@echo "make lint       ruff on helpers, tests and notebooks"
 
@@ -49,6 +51,11 @@ setup: $(STAMP) $(KERNEL) $(CORPUS)
 lab: setup
 	cd notebooks && ../$(VENV)/bin/jupyter lab --ip=$(HOST) --port=$(PORT) --ServerApp.root_dir=.
 
+# The classroom app: notebook 05 alone, code hidden, served by Voila.
+app: setup
+	$(VENV)/bin/voila notebooks/05_translation_playground.ipynb --Voila.ip=$(HOST) --port=$(APP_PORT) \
+		--no-browser --strip_sources=True --theme=light
+
 test: setup
 	$(PY) -m pytest
 
@@ -61,6 +68,10 @@ notebooks: setup
 		COURSE_PROFILE=full $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
 			--ExecutePreprocessor.timeout=7200 --ExecutePreprocessor.kernel_name=$(KERNEL_NAME) "$$nb" || exit 1; \
 	done
+
+# The pretrained course model (models/fra_eng_course.keras + .json), about 40 minutes on 2 cores.
+pretrained: setup
+	$(PY) -m helpers.training --pretrained
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -8,3 +8,67 @@ import os
 os.environ.setdefault("COURSE_PROFILE", "quick")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+# --- tiny translation models shared by the decoding, widget and agreement tests -----------
+# Imported here, after the environment is set, so TensorFlow reads TF_CPP_MIN_LOG_LEVEL.
+import keras  # noqa: E402
+import pytest  # noqa: E402
+
+from helpers import encoding as enc  # noqa: E402
+from helpers import models  # noqa: E402
+
+SOURCES = ["Go.", "Hi.", "Run!", "Be nice.", "Get out!", "Wait!"]
+TARGETS = ["Va !", "Salut !", "Cours !", "Soyez gentil !", "Sortez !", "Attends !"]
+MAX_OUT = 20
+
+
+@pytest.fixture(scope="session")
+def toy():
+    input_vocab = enc.build_vocabulary(SOURCES)
+    target_vocab = enc.build_vocabulary([enc.add_start_stop(t) for t in TARGETS])
+    wrapped = [enc.add_start_stop(t) for t in TARGETS]
+    encoder_ids, decoder_ids = enc.integer_arrays(SOURCES, wrapped, input_vocab, target_vocab)
+    return input_vocab, target_vocab, encoder_ids, decoder_ids
+
+
+@pytest.fixture(scope="session")
+def course_model(toy):
+    input_vocab, target_vocab, encoder_ids, decoder_ids = toy
+    keras.utils.set_random_seed(0)
+    model = models.build_course_model(len(input_vocab), len(target_vocab), latent_dim=32,
+                                      learning_rate=1e-2)
+    model.fit([encoder_ids, decoder_ids], enc.shift_left(decoder_ids), epochs=120,
+              batch_size=len(SOURCES), verbose=0)
+    return model
+
+
+@pytest.fixture(scope="session")
+def original_model(toy, tmp_path_factory):
+    """Built exactly as in the original text (default layer names), saved and reloaded."""
+    input_vocab, target_vocab, encoder_ids, decoder_ids = toy
+    keras.utils.set_random_seed(0)
+    encoder_inputs = keras.Input(shape=(None, len(input_vocab)))
+    _, state_h, state_c = keras.layers.LSTM(16, return_state=True)(encoder_inputs)
+    decoder_inputs = keras.Input(shape=(None, len(target_vocab)))
+    decoder_lstm = keras.layers.LSTM(16, return_sequences=True, return_state=True)
+    decoder_outputs, _, _ = decoder_lstm(decoder_inputs, initial_state=[state_h, state_c])
+    decoder_outputs = keras.layers.Dense(len(target_vocab), activation="softmax")(decoder_outputs)
+    model = keras.Model([encoder_inputs, decoder_inputs], decoder_outputs)
+    model.compile(optimizer="rmsprop", loss="categorical_crossentropy")
+    x = enc.one_hot(encoder_ids, len(input_vocab))
+    y = enc.one_hot(decoder_ids, len(target_vocab))
+    model.fit([x, y], enc.shift_left(y), epochs=30, batch_size=len(SOURCES), verbose=0)
+    path = tmp_path_factory.mktemp("original") / "original.keras"
+    model.save(path)
+    return keras.saving.load_model(path, safe_mode=True)
+
+
+@pytest.fixture(scope="session")
+def translator(toy, course_model):
+    input_vocab, target_vocab, encoder_ids, decoder_ids = toy
+    return models.TranslationModel(course_model, input_vocab, target_vocab, {
+        "max_encoder_seq_length": encoder_ids.shape[1],
+        "max_decoder_seq_length": decoder_ids.shape[1]})
+
+

@@ -51,9 +51,9 @@ def test_house_style(path) -> None:
     sources = ["".join(c["source"]) for c in cells]
     assert any("profiles.pick(" in s for s in sources), "no config cell reads the profile"
     if path.parent.name != "solutions":
-        headings = [s for s in sources if s.startswith("## ")]
-        assert any(h.startswith("## Summary") for h in headings), "no Summary section"
-        assert any(h.startswith("## Exercises") for h in headings), "no Exercises section"
+        markdown = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+        assert re.search(r"^## Summary", markdown, re.MULTILINE), "no Summary section"
+        assert re.search(r"^## Exercises", markdown, re.MULTILINE), "no Exercises section"
         solution = ROOT / "notebooks" / "solutions" / f"{path.stem}_solutions.ipynb"
         assert solution.is_file(), f"no solutions notebook {solution.name}"
 

@@ -1,0 +1,1 @@
+"""Benchmarks of the course (scripts, not timed tests): ``python -m benchmarks.NAME``."""

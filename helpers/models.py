@@ -1,0 +1,427 @@
+"""Model builders, one section per family of models.
+
+Taught in: ``02_same_length_addition`` (addition models); later notebooks add the
+encoder–decoder.
+
+Every builder returns a compiled ``keras.Model`` made of stock layers only (no ``Lambda``),
+so it saves as ``.keras`` and loads back with ``safe_mode=True``. Targets are integer ids
+and the loss is ``sparse_categorical_crossentropy`` — the same number as
+``categorical_crossentropy`` on one-hot targets, without building the one-hot array.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import keras
+from keras import layers
+
+
+def _check_positive(**values: int | float) -> None:
+    for name, value in values.items():
+        if not value > 0:
+            raise ValueError(f"{name} must be positive, got {value!r}")
+
+
+# --- digit addition (notebook 02) ------------------------------------------------------
+
+LearningRate = keras.optimizers.schedules.LearningRateSchedule
+
+
+def _check_learning_rate(learning_rate: float | LearningRate) -> None:
+    if isinstance(learning_rate, LearningRate):
+        return
+    if isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real):
+        raise ValueError("learning_rate must be a positive number or a "
+                         f"keras.optimizers.schedules.LearningRateSchedule, got {learning_rate!r}")
+    _check_positive(learning_rate=learning_rate)
+
+
+def build_same_length_lstm(num_features: int = 20, num_classes: int = 10, *, units: int = 64,
+                           num_layers: int = 1, bidirectional: bool = False,
+                           learning_rate: float | LearningRate = 1e-3) -> keras.Model:
+    """The same-length model: one output per input step.
+
+    ``Input (steps, num_features)`` → ``num_layers`` × ``LSTM(units, return_sequences=True)``
+    (each wrapped in ``Bidirectional`` if asked) → ``Dense(num_classes, softmax)`` applied
+    at every step. Without ``bidirectional`` the output at step ``t`` has seen inputs
+    ``0 … t`` only. The number of steps is left open (``None``), so a model trained on
+    4 steps also runs on 5.
+    """
+    _check_positive(num_features=num_features, num_classes=num_classes, units=units,
+                    num_layers=num_layers)
+    _check_learning_rate(learning_rate)
+    inputs = keras.Input(shape=(None, num_features), name="digit_columns")
+    x = inputs
+    for i in range(num_layers):
+        lstm = layers.LSTM(units, return_sequences=True, name=f"lstm_{i}")
+        x = layers.Bidirectional(lstm, name=f"bidirectional_{i}")(x) if bidirectional else lstm(x)
+    outputs = layers.Dense(num_classes, activation="softmax", name="digit")(x)
+    model = keras.Model(inputs, outputs, name="same_length_lstm")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def build_addition_encoder_decoder(num_tokens: int, output_length: int, *,
+                                   latent_dim: int = 128,
+                                   learning_rate: float | LearningRate = 1e-3) -> keras.Model:
+    """The encoder–decoder of Keras' ``addition_rnn`` example.
+
+    ``Input (steps, num_tokens)`` → ``LSTM(latent_dim)`` (the encoder: only its last
+    output is kept) → ``RepeatVector(output_length)`` (that one vector, once per answer
+    character) → ``LSTM(latent_dim, return_sequences=True)`` (the decoder) →
+    ``Dense(num_tokens, softmax)`` at every step. The answer's length is fixed at
+    ``output_length``; the question's is left open. ``learning_rate`` is adam's: a number or
+    a ``keras.optimizers.schedules.LearningRateSchedule``.
+    """
+    _check_positive(num_tokens=num_tokens, output_length=output_length, latent_dim=latent_dim)
+    _check_learning_rate(learning_rate)
+    encoder_inputs = keras.Input(shape=(None, num_tokens), name="question")
+    encoded = layers.LSTM(latent_dim, name="encoder")(encoder_inputs)
+    repeated = layers.RepeatVector(output_length, name="repeat")(encoded)
+    decoded = layers.LSTM(latent_dim, return_sequences=True, name="decoder")(repeated)
+    outputs = layers.Dense(num_tokens, activation="softmax", name="character")(decoded)
+    model = keras.Model(encoder_inputs, outputs, name="addition_encoder_decoder")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+# --- translation encoder–decoder (notebook 03) ---------------------------------------
+#
+# Two builds of the same encoder–decoder: the original text's (one-hot inputs, rmsprop,
+# categorical crossentropy) and the course's (integer inputs one-hot-ed inside the model by
+# :class:`OneHot`, a masked loss, adam). Layers carry stable names (``encoder_lstm``,
+# ``decoder_lstm``, ``decoder_dense`` …) so that inference models can be rebuilt by name
+# after a reload. A saved model is a ``.keras`` file plus a JSON manifest beside it
+# (vocabularies, SHA-256 of the ``.keras`` file, training facts).
+
+import hashlib  # noqa: E402
+import json  # noqa: E402
+import warnings  # noqa: E402
+import zipfile  # noqa: E402
+from dataclasses import dataclass, field  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+from keras import ops  # noqa: E402
+
+from helpers.encoding import Vocabulary  # noqa: E402
+
+#: What a course translation model's manifest says it is.
+TRANSLATION_KIND = "seq2seq_course.translation_model"
+#: The layers every translation model has (inference models are rebuilt from them).
+TRANSLATION_LAYERS = ("encoder_inputs", "decoder_inputs", "encoder_lstm", "decoder_lstm",
+                      "decoder_dense")
+#: The pretrained course model, committed under ``models/``.
+MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+PRETRAINED_MODEL = MODELS_DIR / "fra_eng_course.keras"
+
+
+@keras.saving.register_keras_serializable(package="seq2seq_course")
+class OneHot(layers.Layer):
+    """Integer ids ``(batch, steps)`` → one-hot ``(batch, steps, num_tokens)`` inside the model.
+
+    Padding (id 0) becomes an all-zero vector, exactly like :func:`helpers.encoding.one_hot`.
+    With ``mask_zero=True`` the layer also emits a mask (``ids != 0``), so a following RNN
+    skips padded steps: a padded sentence then gets the same final states as the same
+    sentence alone. A plain layer with a ``get_config`` (not a ``Lambda``), so models that
+    use it save as ``.keras`` and load with ``safe_mode=True``.
+    """
+
+    def __init__(self, num_tokens: int, mask_zero: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        _check_positive(num_tokens=num_tokens)
+        self.num_tokens = int(num_tokens)
+        self.mask_zero = bool(mask_zero)
+
+    def call(self, inputs):
+        ids = ops.cast(inputs, "int32")
+        vectors = ops.one_hot(ids, self.num_tokens, dtype=self.compute_dtype)
+        not_padding = ops.cast(ops.not_equal(ids, 0), self.compute_dtype)
+        return vectors * ops.expand_dims(not_padding, -1)
+
+    def compute_mask(self, inputs, mask=None):
+        return ops.not_equal(inputs, 0) if self.mask_zero else None
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape, self.num_tokens)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "num_tokens": self.num_tokens,
+                "mask_zero": self.mask_zero}
+
+
+def build_original_model(num_encoder_tokens: int, num_decoder_tokens: int, *,
+                         latent_dim: int = 256) -> keras.Model:
+    """The original text's training model, compiled as there.
+
+    ``encoder_inputs`` (one-hot, ``(None, num_encoder_tokens)``) → ``LSTM(latent_dim,
+    return_state=True)``: only its states ``[state_h, state_c]`` are kept →
+    ``initial_state`` of ``LSTM(latent_dim, return_sequences=True, return_state=True)``
+    reading ``decoder_inputs`` (one-hot) → ``Dense(num_decoder_tokens, softmax)`` at every
+    step. ``rmsprop``, ``categorical_crossentropy``, accuracy (padding included).
+    """
+    _check_positive(num_encoder_tokens=num_encoder_tokens,
+                    num_decoder_tokens=num_decoder_tokens, latent_dim=latent_dim)
+    encoder_inputs = keras.Input(shape=(None, num_encoder_tokens), name="encoder_inputs")
+    encoder = layers.LSTM(latent_dim, return_state=True, name="encoder_lstm")
+    _, state_h, state_c = encoder(encoder_inputs)
+    encoder_states = [state_h, state_c]
+    decoder_inputs = keras.Input(shape=(None, num_decoder_tokens), name="decoder_inputs")
+    decoder_lstm = layers.LSTM(latent_dim, return_sequences=True, return_state=True,
+                               name="decoder_lstm")
+    decoder_outputs, _, _ = decoder_lstm(decoder_inputs, initial_state=encoder_states)
+    decoder_dense = layers.Dense(num_decoder_tokens, activation="softmax", name="decoder_dense")
+    decoder_outputs = decoder_dense(decoder_outputs)
+    model = keras.Model([encoder_inputs, decoder_inputs], decoder_outputs,
+                        name="original_seq2seq")
+    model.compile(optimizer="rmsprop", loss="categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+def build_course_model(num_encoder_tokens: int, num_decoder_tokens: int, *,
+                       latent_dim: int = 256, learning_rate: float = 3e-3) -> keras.Model:
+    """The course's training model: the same encoder–decoder on integer sequences.
+
+    ``encoder_inputs`` / ``decoder_inputs`` are ``int32 (batch, steps)`` padded with 0;
+    :class:`OneHot` layers (``encoder_onehot`` masks padding, ``decoder_onehot`` does not
+    need to: padding comes after everything the decoder must predict) feed the same
+    ``encoder_lstm`` → ``decoder_lstm`` → ``decoder_dense`` as the original. Compiled with
+    adam, :func:`helpers.training.masked_loss` and :func:`helpers.training.masked_accuracy`
+    (both ignore padded target positions); targets are integer ids.
+    """
+    from helpers.training import masked_accuracy, masked_loss
+
+    _check_positive(num_encoder_tokens=num_encoder_tokens,
+                    num_decoder_tokens=num_decoder_tokens, latent_dim=latent_dim,
+                    learning_rate=learning_rate)
+    encoder_inputs = keras.Input(shape=(None,), dtype="int32", name="encoder_inputs")
+    encoder_onehot = OneHot(num_encoder_tokens, mask_zero=True, name="encoder_onehot")
+    encoder = layers.LSTM(latent_dim, return_state=True, name="encoder_lstm")
+    _, state_h, state_c = encoder(encoder_onehot(encoder_inputs))
+    encoder_states = [state_h, state_c]
+    decoder_inputs = keras.Input(shape=(None,), dtype="int32", name="decoder_inputs")
+    decoder_onehot = OneHot(num_decoder_tokens, name="decoder_onehot")
+    decoder_lstm = layers.LSTM(latent_dim, return_sequences=True, return_state=True,
+                               name="decoder_lstm")
+    decoder_outputs, _, _ = decoder_lstm(decoder_onehot(decoder_inputs),
+                                         initial_state=encoder_states)
+    decoder_dense = layers.Dense(num_decoder_tokens, activation="softmax", name="decoder_dense")
+    decoder_outputs = decoder_dense(decoder_outputs)
+    model = keras.Model([encoder_inputs, decoder_inputs], decoder_outputs, name="course_seq2seq")
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate, clipnorm=1.0), loss=masked_loss,
+                  metrics=[masked_accuracy])
+    return model
+
+
+class ModelFileError(ValueError):
+    """Base class for every problem with a saved translation model."""
+
+
+class ModelNotFoundError(ModelFileError, FileNotFoundError):
+    """The ``.keras`` file or its manifest is missing."""
+
+
+class ModelHashMismatchError(ModelFileError):
+    """The ``.keras`` file is not the one its manifest describes (changed or damaged)."""
+
+
+class CorruptModelFileError(ModelFileError):
+    """The file is not a readable ``.keras`` archive."""
+
+
+class WrongModelKindError(ModelFileError):
+    """The file is a Keras model, but not a course translation model."""
+
+
+@dataclass
+class TranslationModel:
+    """A loaded translation model with what it needs to read and write text."""
+
+    model: keras.Model
+    input_vocab: Vocabulary
+    target_vocab: Vocabulary
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def max_encoder_seq_length(self) -> int:
+        return int(self.manifest["max_encoder_seq_length"])
+
+    @property
+    def max_decoder_seq_length(self) -> int:
+        return int(self.manifest["max_decoder_seq_length"])
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 hex digest of a file."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def manifest_path(model_path: str | Path) -> Path:
+    """``models/x.keras`` → ``models/x.json``: vocabularies, hash and training facts."""
+    return Path(model_path).with_suffix(".json")
+
+
+def _lean_copy(model: keras.Model) -> keras.Model:
+    """The same architecture and weights, compiled the same way, without optimizer state
+    (a third of the size; a reloaded model can still be trained further)."""
+    copy = keras.Model.from_config(model.get_config())
+    copy.set_weights(model.get_weights())
+    config = model.get_compile_config() if model.compiled else None
+    if config:  # compile() alone: compile_from_config() would build the optimizer's slots
+        copy.compile(**keras.saving.deserialize_keras_object(config))
+    return copy
+
+
+def save_translation_model(model: keras.Model, path: str | Path, *, input_vocab: Vocabulary,
+                           target_vocab: Vocabulary, max_encoder_seq_length: int,
+                           max_decoder_seq_length: int,
+                           metadata: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Save ``model`` as ``path`` (``.keras``) and its manifest beside it; return the manifest.
+
+    The manifest records the vocabularies, the maximum lengths, the file's SHA-256 (checked
+    by :func:`load_translation_model`) and whatever ``metadata`` you pass (data, split,
+    hyperparameters, scores).
+    """
+    path = Path(path)
+    if path.suffix != ".keras":
+        raise ValueError(f"save the model as a .keras file, not {path.name!r}")
+    missing = [name for name in TRANSLATION_LAYERS if name not in _layer_names(model)]
+    if missing:
+        raise WrongModelKindError(f"not a translation model: no layer(s) {', '.join(missing)}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _lean_copy(model).save(path)
+    manifest = {
+        "kind": TRANSLATION_KIND,
+        "model_file": path.name,
+        "sha256": file_sha256(path),
+        "input_vocabulary": list(input_vocab.tokens),
+        "target_vocabulary": list(target_vocab.tokens),
+        "max_encoder_seq_length": int(max_encoder_seq_length),
+        "max_decoder_seq_length": int(max_decoder_seq_length),
+        "metadata": metadata or {},
+    }
+    manifest_path(path).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n",
+                                   encoding="utf-8")
+    return manifest
+
+
+def _layer_names(model: keras.Model) -> set[str]:
+    return {layer.name for layer in model.layers}
+
+
+def load_translation_model(path: str | Path = PRETRAINED_MODEL, *,
+                           verify_hash: bool = True) -> TranslationModel:
+    """Load a model saved by :func:`save_translation_model` (default: the pretrained one).
+
+    Checks, in order, with a clear error for each: both files exist
+    (:class:`ModelNotFoundError`); the manifest is a translation model's
+    (:class:`WrongModelKindError`); the file's SHA-256 is the manifest's
+    (:class:`ModelHashMismatchError`); the file is a ``.keras`` archive
+    (:class:`CorruptModelFileError`); it loads with ``safe_mode=True`` and has the
+    translation layers, sized like the vocabularies (:class:`WrongModelKindError`).
+    """
+    import helpers.training  # noqa: F401  (registers the masked loss and accuracy)
+
+    path = Path(path)
+    if not path.is_file():
+        raise ModelNotFoundError(f"no model file at {path}")
+    meta_path = manifest_path(path)
+    if not meta_path.is_file():
+        raise ModelNotFoundError(
+            f"{path.name} has no manifest {meta_path.name} beside it (vocabularies and hash); "
+            "save models with save_translation_model()")
+    try:
+        manifest = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise CorruptModelFileError(f"{meta_path.name} is not valid JSON ({exc})") from exc
+    if not isinstance(manifest, dict) or manifest.get("kind") != TRANSLATION_KIND:
+        raise WrongModelKindError(f"{meta_path.name} does not describe a course translation model")
+    if verify_hash:
+        actual = file_sha256(path)
+        if actual != manifest.get("sha256"):
+            raise ModelHashMismatchError(
+                f"{path.name} has SHA-256 {actual[:12]}…, but its manifest expects "
+                f"{str(manifest.get('sha256'))[:12]}…: the file was changed or damaged "
+                "(retrain it with `make pretrained`, or restore it with git)")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if "config.json" not in archive.namelist():
+                raise CorruptModelFileError(f"{path.name} is a zip file but not a .keras model")
+    except zipfile.BadZipFile as exc:
+        raise CorruptModelFileError(
+            f"{path.name} is not a .keras file (not a zip archive)") from exc
+    try:
+        with warnings.catch_warnings():
+            # saved without optimizer slots on purpose (see _lean_copy); not a problem
+            warnings.filterwarnings("ignore", message="Skipping variable loading for optimizer")
+            model = keras.saving.load_model(path, safe_mode=True)
+    except Exception as exc:  # a damaged archive or a model of unknown layers
+        raise CorruptModelFileError(
+            f"{path.name} could not be loaded ({type(exc).__name__}: {str(exc)[:200]})") from exc
+    missing = [name for name in TRANSLATION_LAYERS if name not in _layer_names(model)]
+    if missing:
+        raise WrongModelKindError(
+            f"{path.name} is a Keras model but not a translation model (no layer(s) "
+            f"{', '.join(missing)})")
+    input_vocab = Vocabulary(tuple(manifest["input_vocabulary"]))
+    target_vocab = Vocabulary(tuple(manifest["target_vocabulary"]))
+    if model.get_layer("decoder_dense").units != len(target_vocab):
+        raise WrongModelKindError(
+            f"{path.name} predicts {model.get_layer('decoder_dense').units} tokens but its "
+            f"manifest's target vocabulary has {len(target_vocab)}")
+    return TranslationModel(model, input_vocab, target_vocab, manifest)
+
+
+# --- inference models (notebook 04) -------------------------------------------------------
+
+
+def inference_models(model: keras.Model) -> tuple[keras.Model, keras.Model]:
+    """``(encoder_model, decoder_model)`` rebuilt from a trained encoder–decoder's layers.
+
+    Works for the course's models (layers found by name: ``encoder_lstm``, ``decoder_lstm``,
+    ``decoder_dense``, and ``decoder_onehot`` when present) and for a model built exactly as
+    in the original text, whatever its layer names (found by structure: the LSTM that returns
+    only states, the LSTM that returns sequences, the last ``Dense``) — freshly built, or
+    saved to ``.keras`` and reloaded. The models share the trained layers (no copy).
+    """
+    if not isinstance(model, keras.Model) or len(model.inputs) != 2:
+        raise WrongModelKindError("expected an encoder–decoder training model with two inputs "
+                                  "(encoder_inputs, decoder_inputs)")
+    by_name = {layer.name: layer for layer in model.layers}
+    rnns = [layer for layer in model.layers if isinstance(layer, keras.layers.LSTM)]
+    encoder_lstm = by_name.get("encoder_lstm") or next(
+        (r for r in rnns if r.return_state and not r.return_sequences), None)
+    decoder_lstm = by_name.get("decoder_lstm") or next(
+        (r for r in rnns if r.return_state and r.return_sequences), None)
+    denses = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+    decoder_dense = by_name.get("decoder_dense") or (denses[-1] if denses else None)
+    if encoder_lstm is None or decoder_lstm is None or decoder_dense is None:
+        raise WrongModelKindError(
+            "this model is not an LSTM encoder–decoder: it needs an encoder LSTM with "
+            "return_state=True, a decoder LSTM with return_sequences=True and return_state=True, "
+            "and a Dense softmax (GRU models are an exercise of notebook 04)")
+    _, state_h, state_c = encoder_lstm.output
+    encoder_model = keras.Model(model.inputs[0], [state_h, state_c], name="encoder_model")
+
+    latent_dim = int(decoder_lstm.units)
+    template = model.inputs[1]
+    decoder_inputs = keras.Input(shape=tuple(template.shape[1:]), dtype=template.dtype,
+                                 name="decoder_inputs")
+    decoder_state_input_h = keras.Input(shape=(latent_dim,), name="decoder_state_input_h")
+    decoder_state_input_c = keras.Input(shape=(latent_dim,), name="decoder_state_input_c")
+    x = decoder_inputs
+    if "decoder_onehot" in by_name:
+        x = by_name["decoder_onehot"](x)
+    decoder_outputs, h, c = decoder_lstm(
+        x, initial_state=[decoder_state_input_h, decoder_state_input_c])
+    decoder_outputs = decoder_dense(decoder_outputs)
+    decoder_model = keras.Model([decoder_inputs, decoder_state_input_h, decoder_state_input_c],
+                                [decoder_outputs, h, c], name="decoder_model")
+    return encoder_model, decoder_model

@@ -1,0 +1,612 @@
+"""Training the translation encoder–decoder: a loss and an accuracy that ignore padding,
+length-bucketed ``tf.data`` batches, held-out scoring after every epoch, early stopping with
+the best weights, a time budget, and the command that trains the pretrained course model.
+
+Taught in: ``03_encoder_decoder_training``.
+
+Targets are integer ids padded with 0 (``shift_left`` of the decoder's input ids). Padding is
+not a prediction: :func:`masked_loss` and :func:`masked_accuracy` average over real target
+characters only, so short sentences in a long padded batch do not make the numbers look
+better than they are.
+
+Train the pretrained model (about 35 minutes on 2 cores)::
+
+    python -m helpers.training --pretrained          # or: make pretrained
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import platform
+import time
+import weakref
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+from keras import ops
+
+from helpers import data as course_data
+from helpers.encoding import (
+    Vocabulary,
+    add_start_stop,
+    build_vocabulary,
+    encode_sequences,
+    one_hot,
+    shift_left,
+)
+
+# --- a loss and an accuracy that ignore padding -----------------------------------------
+
+
+@keras.saving.register_keras_serializable(package="seq2seq_course")
+def masked_loss(y_true, y_pred):
+    """Cross-entropy averaged over the real target characters of the batch (``y_true != 0``).
+
+    ``y_true``: integer ids ``(batch, steps)``; ``y_pred``: probabilities
+    ``(batch, steps, num_tokens)``. Padded positions count neither in the sum nor in the
+    number it is divided by.
+    """
+    y_true = ops.cast(y_true, "int32")
+    mask = ops.cast(ops.not_equal(y_true, 0), y_pred.dtype)
+    per_step = keras.losses.sparse_categorical_crossentropy(y_true, y_pred)
+    return ops.sum(per_step * mask) / ops.maximum(ops.sum(mask), 1.0)
+
+
+@keras.saving.register_keras_serializable(package="seq2seq_course")
+def masked_accuracy(y_true, y_pred):
+    """Share of real target characters (``y_true != 0``) whose most likely token is right."""
+    y_true = ops.cast(y_true, "int32")
+    mask = ops.cast(ops.not_equal(y_true, 0), "float32")
+    hits = ops.cast(ops.equal(ops.cast(ops.argmax(y_pred, axis=-1), "int32"), y_true), "float32")
+    return ops.sum(hits * mask) / ops.maximum(ops.sum(mask), 1.0)
+
+
+def accuracy_counting_padding(target_ids: np.ndarray, probabilities: np.ndarray) -> float:
+    """Accuracy as the original's ``metrics=["accuracy"]`` reports it with padded targets:
+    every padded position is a free point (a space-padded target is always predictable
+    after the stop character), so it counts as right. Compare with :func:`masked_accuracy`.
+    """
+    target_ids = np.asarray(target_ids)
+    predicted = np.asarray(probabilities).argmax(axis=-1)
+    right = (predicted == target_ids) | (target_ids == 0)
+    return float(right.mean())
+
+
+# --- length-bucketed batches ----------------------------------------------------------
+
+
+def sequence_lengths(ids: np.ndarray) -> np.ndarray:
+    """Number of non-padding ids in each row (padding is at the end)."""
+    return (np.asarray(ids) != 0).sum(axis=1)
+
+
+def length_bucketed_batches(encoder_ids: np.ndarray, decoder_ids: np.ndarray, batch_size: int,
+                            *, seed: int | np.random.Generator = 0) -> list[np.ndarray]:
+    """Row indices grouped into batches of sentences of similar length, in random order.
+
+    Rows are sorted by target length, then source length, ties broken at random; the sorted
+    list is cut into batches of ``batch_size`` and the batches are shuffled. Every row is in
+    exactly one batch. A batch then needs padding only up to its own longest sentence.
+    """
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    if len(encoder_ids) != len(decoder_ids):
+        raise ValueError("encoder_ids and decoder_ids must have the same number of rows")
+    if len(encoder_ids) == 0:
+        raise ValueError("no examples to batch")
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    order = np.lexsort((rng.random(len(encoder_ids)), sequence_lengths(encoder_ids),
+                        sequence_lengths(decoder_ids)))
+    batches = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+    return [batches[i] for i in rng.permutation(len(batches))]
+
+
+def trimmed_batch(encoder_ids: np.ndarray, decoder_ids: np.ndarray, rows: np.ndarray,
+                  ) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
+    """``((encoder_input, decoder_input), decoder_target)`` for ``rows``, cut to the longest
+    sentence of the batch. The target is the decoder input shifted one step left."""
+    enc = encoder_ids[rows]
+    dec = decoder_ids[rows]
+    enc = enc[:, : max(int(sequence_lengths(enc).max()), 1)]
+    dec = dec[:, : int(sequence_lengths(dec).max())]
+    return (enc, dec), shift_left(dec)
+
+
+def make_dataset(encoder_ids: np.ndarray, decoder_ids: np.ndarray, *, batch_size: int = 128,
+                 seed: int = 0):
+    """A ``tf.data.Dataset`` of length-bucketed ``((encoder_input, decoder_input), target)``
+    batches; each pass over it (each epoch) draws a new batch order."""
+    import tensorflow as tf
+
+    encoder_ids = np.asarray(encoder_ids, dtype=np.int32)
+    decoder_ids = np.asarray(decoder_ids, dtype=np.int32)
+    rng = np.random.default_rng(seed)
+    length_bucketed_batches(encoder_ids, decoder_ids, batch_size, seed=0)  # validates
+
+    def batches() -> Iterator:
+        for rows in length_bucketed_batches(encoder_ids, decoder_ids, batch_size, seed=rng):
+            yield trimmed_batch(encoder_ids, decoder_ids, rows)
+
+    ids = tf.TensorSpec(shape=(None, None), dtype=tf.int32)
+    dataset = tf.data.Dataset.from_generator(batches, output_signature=((ids, ids), ids))
+    # tell Keras how many batches an epoch has (a generator's length is unknown)
+    num_batches = math.ceil(len(encoder_ids) / batch_size)
+    return dataset.apply(tf.data.experimental.assert_cardinality(num_batches)).prefetch(2)
+
+
+# --- the data of a training run -------------------------------------------------------
+
+
+@dataclass
+class TranslationData:
+    """Integer arrays of one split, and the vocabularies (built from the training part)."""
+
+    input_vocab: Vocabulary
+    target_vocab: Vocabulary
+    train_pairs: list[tuple[str, str]]
+    validation_pairs: list[tuple[str, str]]
+    test_pairs: list[tuple[str, str]]
+    arrays: dict[str, tuple[np.ndarray, np.ndarray]] = field(repr=False)
+
+    @property
+    def max_encoder_seq_length(self) -> int:
+        return int(self.arrays["train"][0].shape[1])
+
+    @property
+    def max_decoder_seq_length(self) -> int:
+        return int(self.arrays["train"][1].shape[1])
+
+    def sizes(self) -> dict[str, int]:
+        return {name: len(a[0]) for name, a in self.arrays.items()}
+
+
+def prepare_translation_data(pairs: Sequence[tuple[str, str]], *,
+                             validation_fraction: float = 0.1, test_fraction: float = 0.1,
+                             seed: int = 0) -> TranslationData:
+    """Shuffled, English-grouped split (:func:`helpers.data.split_pairs`), vocabularies
+    from the training pairs, and padded integer arrays for each part.
+
+    All parts are padded to the same lengths; held-out characters the training pairs never
+    show become ``<unk>`` (id 1). Held-out sentences longer than every training sentence
+    are dropped (the original configuration's arrays have the training lengths).
+    """
+    split = course_data.split_pairs(list(pairs), validation_fraction=validation_fraction,
+                                    test_fraction=test_fraction, seed=seed)
+    if not split.train:
+        raise ValueError("no training pairs after the split")
+    input_vocab = build_vocabulary(e for e, _ in split.train)
+    target_vocab = build_vocabulary(add_start_stop(f) for _, f in split.train)
+    max_enc = max(len(e) for e, _ in split.train)
+    max_dec = max(len(f) + 2 for _, f in split.train)
+    arrays: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    kept: dict[str, list[tuple[str, str]]] = {}
+    for name, part in (("train", split.train), ("validation", split.validation),
+                       ("test", split.test)):
+        part = [(e, f) for e, f in part if len(e) <= max_enc and len(f) + 2 <= max_dec]
+        kept[name] = part
+        if not part:
+            arrays[name] = (np.zeros((0, max_enc), np.int32), np.zeros((0, max_dec), np.int32))
+            continue
+        arrays[name] = (
+            encode_sequences([e for e, _ in part], input_vocab, max_len=max_enc,
+                             on_unknown="unk"),
+            encode_sequences([add_start_stop(f) for _, f in part], target_vocab,
+                             max_len=max_dec, on_unknown="unk"),
+        )
+    return TranslationData(input_vocab, target_vocab, kept["train"], kept["validation"],
+                           kept["test"], arrays)
+
+
+# --- scoring on held-out pairs ----------------------------------------------------------
+
+
+_PREDICTORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _predictor(model: keras.Model) -> Callable:
+    """``model`` in inference mode as one ``tf.function`` for any batch and sentence length
+    (``predict_on_batch`` would retrace for every new shape)."""
+    import tensorflow as tf
+
+    if model not in _PREDICTORS:
+        specs = [tf.TensorSpec((None, *tensor.shape[1:]), tensor.dtype) for tensor in model.inputs]
+        _PREDICTORS[model] = tf.function(lambda a, b: model([a, b], training=False),
+                                         input_signature=specs)
+    return _PREDICTORS[model]
+
+
+def heldout_scores(model: keras.Model, encoder_ids: np.ndarray, decoder_ids: np.ndarray, *,
+                   one_hot_inputs: bool = False, batch_size: int = 256) -> dict[str, float]:
+    """Masked loss, masked accuracy and accuracy counting padding on held-out pairs.
+
+    The loss is the mean cross-entropy over every real target character of the whole set
+    (not a mean of batch means), the same number for any model. ``one_hot_inputs=True``
+    feeds the original model its one-hot arrays at their full padded length, as it was
+    trained; the course model gets integer batches cut to their longest sentence.
+    """
+    encoder_ids = np.asarray(encoder_ids)
+    decoder_ids = np.asarray(decoder_ids)
+    if len(encoder_ids) == 0:
+        raise ValueError("no held-out pairs to score")
+    total_loss = 0.0
+    total_hits = 0
+    total_real = 0
+    total_padded_right = 0
+    total_positions = 0
+    rng = np.random.default_rng(0)
+    predict = _predictor(model)
+    for rows in sorted(length_bucketed_batches(encoder_ids, decoder_ids, batch_size, seed=rng),
+                       key=lambda r: r[0]):
+        if one_hot_inputs:
+            enc, dec = encoder_ids[rows], decoder_ids[rows]
+            target = shift_left(dec)
+            num_enc = int(model.inputs[0].shape[-1])
+            num_dec = int(model.inputs[1].shape[-1])
+            probs = predict(one_hot(enc, num_enc), one_hot(dec, num_dec))
+        else:
+            (enc, dec), target = trimmed_batch(encoder_ids, decoder_ids, rows)
+            probs = predict(enc, dec)
+        probs = np.asarray(probs, dtype=np.float64)
+        real = target != 0
+        picked = np.take_along_axis(probs, target[..., None], axis=-1)[..., 0]
+        total_loss += float(-np.log(np.clip(picked[real], 1e-7, 1.0)).sum())
+        predicted = probs.argmax(axis=-1)
+        total_hits += int(((predicted == target) & real).sum())
+        total_real += int(real.sum())
+        # accuracy counting padding, over the full padded length of the arrays
+        full_steps = decoder_ids.shape[1]
+        total_padded_right += int(((predicted == target) | ~real).sum()) \
+            + (full_steps - target.shape[1]) * len(rows)
+        total_positions += full_steps * len(rows)
+    return {"loss": total_loss / total_real, "accuracy": total_hits / total_real,
+            "accuracy_with_padding": total_padded_right / total_positions}
+
+
+class HeldOutScorer(keras.callbacks.Callback):
+    """After every epoch: score the held-out pairs (:func:`heldout_scores`), put
+    ``heldout_loss`` into the epoch's logs (for ``EarlyStopping`` and ``ModelCheckpoint``),
+    and keep a table of epochs, training seconds (scoring excluded) and scores.
+
+    With ``time_budget`` (seconds of training), training stops after the batch that uses
+    the budget up; that last, partial epoch is still scored.
+    """
+
+    def __init__(self, encoder_ids: np.ndarray, decoder_ids: np.ndarray, *,
+                 one_hot_inputs: bool = False, time_budget: float | None = None,
+                 samples_per_epoch: int | None = None, verbose: bool = True) -> None:
+        super().__init__()
+        self.encoder_ids = encoder_ids
+        self.decoder_ids = decoder_ids
+        self.one_hot_inputs = one_hot_inputs
+        self.time_budget = time_budget
+        self.samples_per_epoch = samples_per_epoch
+        self.verbose = verbose
+        self.rows: list[dict[str, float]] = []
+        self.train_seconds = 0.0
+        self._started = 0.0
+        self._batches = 0
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        self._started = time.perf_counter()
+        self._batches = 0
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        self._batches += 1
+        if self.time_budget is not None and \
+                self.train_seconds + time.perf_counter() - self._started >= self.time_budget:
+            self.model.stop_training = True
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        epoch_seconds = time.perf_counter() - self._started
+        self.train_seconds += epoch_seconds
+        scores = heldout_scores(self.model, self.encoder_ids, self.decoder_ids,
+                                one_hot_inputs=self.one_hot_inputs)
+        row = {"epoch": epoch + 1, "seconds": self.train_seconds,
+               "epoch_seconds": epoch_seconds, "batches": self._batches,
+               "train_loss": float((logs or {}).get("loss", math.nan)),
+               "heldout_loss": scores["loss"], "heldout_accuracy": scores["accuracy"],
+               "heldout_accuracy_with_padding": scores["accuracy_with_padding"]}
+        if self.samples_per_epoch:
+            row["samples_per_second"] = self.samples_per_epoch / epoch_seconds
+        self.rows.append(row)
+        if logs is not None:
+            logs["heldout_loss"] = scores["loss"]
+            logs["heldout_accuracy"] = scores["accuracy"]
+        if self.verbose:
+            print(f"  epoch {epoch + 1}: {epoch_seconds:.1f} s, held-out masked loss "
+                  f"{scores['loss']:.4f}, masked accuracy {scores['accuracy']:.3f}", flush=True)
+
+    @property
+    def best(self) -> dict[str, float]:
+        """The row with the lowest held-out loss."""
+        return min(self.rows, key=lambda r: r["heldout_loss"])
+
+
+# --- the two trainers -----------------------------------------------------------------
+
+
+@dataclass
+class TrainingRun:
+    """What a training run did: the per-epoch table and Keras' history."""
+
+    rows: list[dict[str, float]]
+    history: dict[str, list[float]]
+    train_seconds: float
+    stopped_early: bool
+
+    @property
+    def best(self) -> dict[str, float]:
+        return min(self.rows, key=lambda r: r["heldout_loss"])
+
+
+def train_original(model: keras.Model, data: TranslationData, *, epochs: int,
+                   batch_size: int = 64, time_budget: float | None = None,
+                   verbose: int = 2) -> TrainingRun:
+    """The original configuration: full-length one-hot arrays, ``batch_size`` 64, every
+    epoch to the end (no early stopping), scored on the held-out pairs after each epoch."""
+    enc, dec = data.arrays["train"]
+    encoder_input_data = one_hot(enc, len(data.input_vocab))
+    decoder_input_data = one_hot(dec, len(data.target_vocab))
+    decoder_target_data = shift_left(decoder_input_data)
+    scorer = HeldOutScorer(*data.arrays["validation"], one_hot_inputs=True,
+                           time_budget=time_budget, samples_per_epoch=len(enc),
+                           verbose=verbose > 0)
+    history = model.fit([encoder_input_data, decoder_input_data], decoder_target_data,
+                        batch_size=batch_size, epochs=epochs, shuffle=True,
+                        callbacks=[scorer], verbose=verbose)
+    return TrainingRun(scorer.rows, history.history, scorer.train_seconds, False)
+
+
+def train_course(model: keras.Model, data: TranslationData, *, epochs: int,
+                 batch_size: int = 128, patience: int = 4, time_budget: float | None = None,
+                 checkpoint: str | Path | None = None, seed: int = 0,
+                 verbose: int = 2) -> TrainingRun:
+    """The course trainer: length-bucketed integer batches, held-out masked loss after every
+    epoch, ``EarlyStopping`` (``patience`` epochs without a better held-out loss) that
+    restores the best weights, and ``ModelCheckpoint`` of the best weights if
+    ``checkpoint`` (a ``….weights.h5`` path) is given."""
+    enc, dec = data.arrays["train"]
+    dataset = make_dataset(enc, dec, batch_size=batch_size, seed=seed)
+    scorer = HeldOutScorer(*data.arrays["validation"], time_budget=time_budget,
+                           samples_per_epoch=len(enc), verbose=verbose > 0)
+    stopper = keras.callbacks.EarlyStopping(monitor="heldout_loss", mode="min",
+                                            patience=patience, restore_best_weights=True)
+    callbacks: list[keras.callbacks.Callback] = [scorer, stopper]
+    if checkpoint is not None:
+        callbacks.append(keras.callbacks.ModelCheckpoint(
+            str(checkpoint), monitor="heldout_loss", mode="min", save_best_only=True,
+            save_weights_only=True))
+    # the dataset draws a new batch order each epoch; shuffle=False only stops a warning
+    history = model.fit(dataset, epochs=epochs, callbacks=callbacks, shuffle=False,
+                        verbose=verbose)
+    return TrainingRun(scorer.rows, history.history, scorer.train_seconds,
+                       stopper.stopped_epoch > 0)
+
+
+def print_table(rows: Sequence[dict[str, float]], *, title: str = "",
+                out: Callable[[str], None] = print) -> None:
+    """A plain-text table of a run's epochs."""
+    if title:
+        out(title)
+    out(f"{'epoch':>5} {'seconds':>8} {'samples/s':>9} {'train loss':>10} "
+        f"{'held-out loss':>13} {'held-out acc':>12}")
+    for r in rows:
+        out(f"{r['epoch']:>5} {r['seconds']:>8.1f} {r.get('samples_per_second', math.nan):>9.0f} "
+            f"{r['train_loss']:>10.4f} {r['heldout_loss']:>13.4f} {r['heldout_accuracy']:>12.3f}")
+
+
+# --- the pretrained course model --------------------------------------------------------
+
+PRETRAINED_SETTINGS: dict[str, Any] = {
+    "num_samples": 30_000,      # the first 30,000 pairs of fra.txt (the original uses 10,000)
+    "validation_fraction": 0.1,
+    "test_fraction": 0.1,
+    "split_seed": 0,
+    "latent_dim": 256,
+    "batch_size": 128,
+    "learning_rate": 3e-3,
+    "epochs": 60,
+    "patience": 4,
+    "time_budget_minutes": 35,
+    "seed": 42,
+}
+
+
+def train_pretrained(*, out: str | Path | None = None, **overrides: Any) -> dict[str, Any]:
+    """Train and save the pretrained course model (what ``make pretrained`` runs).
+
+    Returns its manifest (also written beside the model): data, split, hyperparameters,
+    held-out masked loss and accuracy, training time and machine.
+    """
+    from helpers import models
+
+    settings = {**PRETRAINED_SETTINGS, **overrides}
+    unknown = set(overrides) - set(PRETRAINED_SETTINGS)
+    if unknown:
+        raise ValueError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+    keras.utils.set_random_seed(settings["seed"])
+    pairs = course_data.load_fra_eng(settings["num_samples"])
+    data = prepare_translation_data(pairs, validation_fraction=settings["validation_fraction"],
+                                    test_fraction=settings["test_fraction"],
+                                    seed=settings["split_seed"])
+    print(f"pairs {len(pairs)}, split {data.sizes()}, tokens "
+          f"{len(data.input_vocab)} → {len(data.target_vocab)}", flush=True)
+    model = models.build_course_model(len(data.input_vocab), len(data.target_vocab),
+                                      latent_dim=settings["latent_dim"],
+                                      learning_rate=settings["learning_rate"])
+    started = time.perf_counter()
+    run = train_course(model, data, epochs=settings["epochs"],
+                       batch_size=settings["batch_size"], patience=settings["patience"],
+                       time_budget=settings["time_budget_minutes"] * 60, seed=settings["seed"])
+    wall = time.perf_counter() - started
+    validation = heldout_scores(model, *data.arrays["validation"])
+    test = heldout_scores(model, *data.arrays["test"])
+    path = Path(out) if out is not None else models.PRETRAINED_MODEL
+    metadata = {
+        "data": {"corpus": "fra-eng (Tatoeba via manythings.org), fra.txt sha256 "
+                           + course_data.FRA_TXT_SHA256[:12],
+                 "pairs": f"first {settings['num_samples']} lines of fra.txt",
+                 "split": "helpers.data.split_pairs (shuffled, grouped by English sentence)",
+                 "sizes": data.sizes()},
+        "settings": settings,
+        "epochs_run": len(run.rows),
+        "best_epoch": int(run.best["epoch"]),
+        "stopped_early": run.stopped_early,
+        "train_seconds": round(run.train_seconds, 1),
+        "wall_seconds": round(wall, 1),
+        "validation": validation,
+        "test": test,
+        "epochs": run.rows,
+        "machine": f"{platform.machine()}, {_cpu_count()} CPU cores, {platform.system()}",
+        "versions": {"keras": keras.__version__, "numpy": np.__version__},
+    }
+    manifest = models.save_translation_model(
+        model, path, input_vocab=data.input_vocab, target_vocab=data.target_vocab,
+        max_encoder_seq_length=data.max_encoder_seq_length,
+        max_decoder_seq_length=data.max_decoder_seq_length, metadata=metadata)
+    write_model_card(manifest, path.parent / "README.md")
+    print(f"saved {path} ({path.stat().st_size / 1e6:.1f} MB, sha256 {manifest['sha256'][:12]}…)")
+    print(f"validation {validation}\ntest {test}\ntraining {run.train_seconds:.0f} s, "
+          f"{len(run.rows)} epochs, best epoch {run.best['epoch']}")
+    return manifest
+
+
+def write_model_card(manifest: dict[str, Any], path: str | Path, *, notes: str = "") -> Path:
+    """Write the model card (Markdown) of a model saved by :func:`train_pretrained`."""
+    meta = manifest["metadata"]
+    s = meta["settings"]
+    val, test = meta["validation"], meta["test"]
+    sizes = meta["data"]["sizes"]
+    name = manifest["model_file"]
+    dim = s["latent_dim"]
+    stop = " (stopped early)" if meta["stopped_early"] else \
+        " (stopped by the time budget or the epoch limit)"
+    lines = [
+        f"# Model card: `{name}`",
+        "",
+        "The course's pretrained English → French translation model: the encoder–decoder of "
+        "notebook 03 (`helpers.models.build_course_model`), character level, trained with the "
+        "course trainer (`helpers.training.train_course`). Notebooks 04+ and the widgets load it "
+        "with `helpers.models.load_translation_model()`, which checks the file's SHA-256 against "
+        "the manifest.",
+        "",
+        "## Files",
+        "",
+        "| file | what |",
+        "| --- | --- |",
+        f"| `{name}` | the Keras 3 model: architecture, weights, compile settings, no optimizer "
+        "state; loads with `safe_mode=True` |",
+        f"| `{Path(name).with_suffix('.json').name}` | manifest: the SHA-256 of the `.keras` file "
+        f"(`{manifest['sha256']}`), both vocabularies, maximum lengths, and the facts below |",
+        "| `README.md` | this card |",
+        "",
+        "## Data and split",
+        "",
+        f"* {meta['data']['corpus']}; licence CC-BY 2.0 France (tatoeba.org, "
+        "manythings.org/anki).",
+        f"* Pairs: the {meta['data']['pairs']} (the original text uses the first 10,000). The "
+        "file is sorted by length, so these are short sentences: at most "
+        f"{manifest['max_encoder_seq_length']} English characters and "
+        f"{manifest['max_decoder_seq_length']} French tokens with the start and stop tokens.",
+        f"* Split: {meta['data']['split']}; validation {s['validation_fraction']:.0%}, test "
+        f"{s['test_fraction']:.0%}, seed {s['split_seed']}: {sizes['train']:,} training, "
+        f"{sizes['validation']:,} validation and {sizes['test']:,} test pairs.",
+        f"* Vocabularies ({len(manifest['input_vocabulary'])} English and "
+        f"{len(manifest['target_vocabulary'])} French tokens, padding and `<unk>` included) come "
+        "from the training pairs. No sentence was trimmed.",
+        "",
+        "## Hyperparameters",
+        "",
+        "| setting | value |",
+        "| --- | --- |",
+        f"| encoder | `OneHot(mask_zero=True)` → `LSTM({dim}, return_state=True)`; its states "
+        "start the decoder |",
+        f"| decoder | `OneHot` → `LSTM({dim}, return_sequences=True)` → `Dense(softmax)` |",
+        "| loss, metric | `masked_loss`, `masked_accuracy` (padding ignored) |",
+        f"| optimizer | adam, learning rate {s['learning_rate']:g}, clipnorm 1.0 |",
+        f"| batches | length-bucketed, {s['batch_size']} pairs |",
+        f"| stopping | at most {s['epochs']} epochs or {s['time_budget_minutes']:g} minutes of "
+        f"training; early stopping on the validation masked loss, patience {s['patience']}, "
+        "best weights kept |",
+        f"| seed | {s['seed']} |",
+        "",
+        "## Results (teacher forcing, held-out pairs)",
+        "",
+        "| part | masked loss | masked accuracy | accuracy counting padding |",
+        "| --- | --- | --- | --- |",
+        f"| validation | {val['loss']:.4f} | {val['accuracy']:.1%} | "
+        f"{val['accuracy_with_padding']:.1%} |",
+        f"| test | {test['loss']:.4f} | {test['accuracy']:.1%} | "
+        f"{test['accuracy_with_padding']:.1%} |",
+        "",
+        "Held-out chrF, BLEU and exact match of greedy translations: to be added with the "
+        "inference notebook (issue 5).",
+        "",
+        "## Training",
+        "",
+        f"{meta['epochs_run']} epochs, best epoch {meta['best_epoch']}{stop}; "
+        f"{meta['train_seconds'] / 60:.1f} minutes of training "
+        f"({meta['wall_seconds'] / 60:.1f} minutes wall clock with the held-out scoring) on "
+        f"{meta['machine']}; Keras {meta['versions']['keras']}. {notes}".rstrip(),
+        "",
+        "| epoch | seconds | samples/s | training loss | validation loss | validation accuracy |",
+        "| --- | --- | --- | --- | --- | --- |",
+        *(f"| {int(r['epoch'])} | {r['seconds']:.0f} | "
+          f"{r.get('samples_per_second', math.nan):.0f} | {r['train_loss']:.4f} | "
+          f"{r['heldout_loss']:.4f} | {r['heldout_accuracy']:.3f} |" for r in meta["epochs"]),
+        "",
+        "Losses and accuracies on the validation pairs are masked (real characters only).",
+        "",
+        "## Reproduce",
+        "",
+        "    make pretrained            # = python -m helpers.training --pretrained",
+        "",
+        "The time budget makes the result depend on the machine's speed (a faster machine runs "
+        "more epochs), so a retrained file has another SHA-256; the manifest records it.",
+        "",
+        "## Limits",
+        "",
+        f"Character level, short everyday sentences, {sizes['train']:,} training pairs: expect "
+        "sensible output on short sentences like the corpus's and nonsense on long or unusual "
+        "ones. The scores above are next-character scores under teacher forcing, not "
+        "translation quality.",
+    ]
+    path = Path(path)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _cpu_count() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--pretrained", action="store_true",
+                        help="train and save the pretrained course model (models/)")
+    parser.add_argument("--num-samples", type=int, help="pairs from the start of fra.txt")
+    parser.add_argument("--minutes", type=float, help="training time budget")
+    parser.add_argument("--epochs", type=int, help="at most this many epochs")
+    parser.add_argument("--out", help="where to save the .keras file")
+    args = parser.parse_args(argv)
+    if not args.pretrained:
+        parser.error("nothing to do: pass --pretrained")
+    overrides: dict[str, Any] = {}
+    if args.num_samples:
+        overrides["num_samples"] = args.num_samples
+    if args.minutes:
+        overrides["time_budget_minutes"] = args.minutes
+    if args.epochs:
+        overrides["epochs"] = args.epochs
+    train_pretrained(out=args.out, **overrides)
+
+
+if __name__ == "__main__":
+    main()

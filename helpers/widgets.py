@@ -1,0 +1,473 @@
+"""Interactive translation widgets (ipywidgets): a translator that translates as you type, and
+a step-through view of the decoder choosing one character at a time.
+
+Used in: ``05_translation_playground`` (and in 02 / 04 where they help). Building widgets is
+plumbing, not a concept the course teaches, so no notebook writes this module out.
+
+Both widgets take a loaded translation model (:func:`helpers.models.load_translation_model`)
+and go through :mod:`helpers.decoding`, so what they show is what
+:func:`helpers.decoding.translate` returns. Whatever a person types, they show a message and
+never a traceback: empty text, characters the model never saw (highlighted, then left out),
+text longer than the model reads (cut, with a notice), emoji and other scripts.
+
+Every part carries a CSS class (``s2s-translator-input``, ``s2s-translation``, ``s2s-candidate``
+…) so that tests can find it, and large type so that a class can read it on a projector. In
+Voilà (``make app``) the page shows the widgets and nothing else.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import threading
+import unicodedata
+from typing import Any
+
+import ipywidgets as widgets
+import numpy as np
+
+from helpers import decoding
+from helpers.decoding import EmptyInputError, Step, TranslationInputError
+
+#: The decoding modes a person can choose, as (label, mode of :func:`decoding.translate`).
+MODES: tuple[tuple[str, str], ...] = (("Greedy", "greedy"), ("Beam search", "beam"),
+                                      ("Sampling", "sample"))
+MODE_NAMES = {"greedy": "greedy", "beam": "beam search", "sample": "sampling"}
+
+#: Large type everywhere inside the widgets (ipywidgets sizes its controls from these CSS
+#: variables); in Voilà (``body[data-voila]``) every cell without a widget is hidden, unless it
+#: shows an error (Voilà renders only errors on stderr).
+CSS = """
+.s2s-widget { --jp-widgets-font-size: 20px; --jp-widgets-inline-height: 44px;
+  --jp-widgets-inline-label-width: 150px; --jp-widgets-slider-handle-size: 20px;
+  font-size: 20px; line-height: 1.4; max-width: 1100px; }
+.s2s-widget .widget-text input[type="text"] { font-size: 26px; height: 52px; }
+.s2s-widget .jupyter-button { font-size: 20px; height: 44px; }
+.s2s-title { font-size: 28px; font-weight: 600; margin: 0.3em 0; }
+.s2s-hint { color: #555; font-size: 18px; }
+.s2s-translation { font-size: 36px; white-space: pre-wrap; word-break: break-word;
+  font-family: "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; padding: 0.2em 0; }
+.s2s-char { border-radius: 4px; }
+.s2s-status { color: #444; font-size: 18px; }
+.s2s-legend { font-size: 16px; color: #444; }
+.s2s-legend span.s2s-swatch { display: inline-block; padding: 0 0.5em; margin: 0 0.1em;
+  border-radius: 4px; border: 1px solid #ddd; }
+.s2s-message { font-size: 20px; padding: 0.4em 0.6em; border-radius: 6px;
+  background: #fff4e0; border-left: 6px solid #e66100; margin: 0.3em 0; }
+.s2s-message.s2s-error { background: #fde8e8; border-left-color: #c01c28; }
+.s2s-echo { font-size: 22px; white-space: pre-wrap; }
+mark.s2s-unknown { background: #f66151; color: #fff; border-radius: 4px; padding: 0 0.15em; }
+.s2s-bars { display: grid; grid-template-columns: 3em 1fr 5em; gap: 6px 12px;
+  align-items: center; max-width: 800px; }
+.s2s-candidate-char { font-size: 30px; text-align: center; font-family: "DejaVu Sans Mono",
+  monospace; }
+.s2s-bar { height: 28px; background: #99c1f1; border-radius: 4px; min-width: 2px; }
+.s2s-candidate.s2s-chosen .s2s-bar { background: #1c71d8; }
+.s2s-candidate-p { font-variant-numeric: tabular-nums; text-align: right; }
+.s2s-candidate { display: contents; }
+.s2s-so-far { font-size: 32px; white-space: pre-wrap; }
+.s2s-so-far .s2s-new { background: #1c71d8; color: #fff; border-radius: 4px; }
+body[data-voila] { font-size: 20px; }
+body[data-voila] .jp-Cell:not(:has(.s2s-widget)):not(:has(
+  [data-mime-type="application/vnd.jupyter.stderr"])) { display: none; }
+body[data-voila] #rendered_cells { padding: 2vh 3vw; }
+"""
+
+_LEGEND_LEVELS = (1.0, 0.75, 0.5, 0.25, 0.0)
+_SLIDER = {"width": "520px"}
+
+
+def _style() -> widgets.HTML:
+    return widgets.HTML(f"<style>{CSS}</style>")
+
+
+def _message(text: str, *, error: bool = False) -> str:
+    kind = "s2s-message s2s-error" if error else "s2s-message"
+    return f'<div class="{kind}">{html.escape(text)}</div>'
+
+
+def _shade(confidence: float) -> str:
+    """Background for a character: clear when the model was sure, orange when it was not."""
+    alpha = round(0.85 * (1.0 - min(max(confidence, 0.0), 1.0)), 2)
+    return f"rgba(230, 97, 0, {alpha})"
+
+
+def confidence_html(text: str, confidences: list[float]) -> str:
+    """``text`` as spans shaded by the model's confidence in each character, with a legend."""
+    if len(text) != len(confidences):
+        raise ValueError(f"{len(text)} characters but {len(confidences)} confidences")
+    spans = "".join(
+        f'<span class="s2s-char" title="{p:.0%} sure" data-p="{p:.4f}" '
+        f'style="background-color: {_shade(p)}">{html.escape(ch)}</span>'
+        for ch, p in zip(text, confidences, strict=True))
+    swatches = "".join(f'<span class="s2s-swatch" style="background-color: {_shade(p)}">'
+                       f"{p:.0%}</span>" for p in _LEGEND_LEVELS)
+    legend = (f'<div class="s2s-legend">Shading: how sure the model was of each character '
+              f"(hover for the number) {swatches}</div>")
+    return f'<div class="s2s-translation">{spans}</div>{legend}'
+
+
+def _normalised(text: str) -> str:
+    """White space as :func:`decoding.prepare_input` reads it."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
+
+
+def unknown_html(text: str, unknown: list[str]) -> str:
+    """The typed text with the characters the model never saw highlighted."""
+    marked = set(unknown)
+    body = "".join(f'<mark class="s2s-unknown">{html.escape(ch)}</mark>' if ch in marked
+                   else html.escape(ch) for ch in _normalised(text))
+    return f'<div class="s2s-echo">You typed: {body}</div>'
+
+
+def _describe_unknown(unknown: list[str]) -> str:
+    shown = ", ".join(f"{ch} (U+{ord(ch):04X})" for ch in unknown)
+    return f"The model never saw these characters, so they were left out: {shown}."
+
+
+def _prepare(translator: Any, text: str) -> tuple[decoding.PreparedInput | None, str]:
+    """The input a widget translates, and the HTML that explains what was done to it.
+
+    Returns ``(None, html)`` when nothing can be translated (the html says why)."""
+    vocab = translator.input_vocab
+    try:
+        prepared = decoding.prepare_input(text, vocab, int(translator.max_encoder_seq_length),
+                                          on_unknown="drop", on_overflow="truncate")
+    except EmptyInputError as exc:
+        unknown = vocab.unknown_characters(_normalised(text))
+        if unknown and _normalised(text):
+            return None, (_message(_describe_unknown(unknown) + " Nothing is left to translate: "
+                                   "type an English sentence.") + unknown_html(text, unknown))
+        return None, _message(str(exc))
+    notes = ""
+    if prepared.unknown:
+        notes += _message(_describe_unknown(prepared.unknown))
+        notes += unknown_html(text, prepared.unknown)
+    # prepare_input's notices: the unknown characters first (explained above), then a cut
+    for notice in prepared.notices[1:] if prepared.unknown else prepared.notices:
+        notes += _message(f"{notice} It read: {prepared.text}")
+    return prepared, notes
+
+
+class Translator(widgets.VBox):
+    """A text box that translates as you type (after a pause of ``debounce_seconds``) and at
+    once on Enter; greedy, beam search (width slider) or sampling (temperature slider); the
+    French output shaded by the model's confidence in each character."""
+
+    def __init__(self, translator: Any, text: str = "", *, debounce_seconds: float = 0.4,
+                 title: str = "English → French", **kwargs: Any) -> None:
+        self.translator = translator
+        self.debounce_seconds = float(debounce_seconds)
+        self.text = widgets.Text(value=text, continuous_update=True,
+                                 placeholder="Type an English sentence, e.g. I am cold.",
+                                 layout=widgets.Layout(width="95%"))
+        self.text.add_class("s2s-translator-input")
+        self.mode = widgets.ToggleButtons(options=MODES, value="greedy", description="Decoding",
+                                          style={"button_width": "180px"})
+        self.mode.add_class("s2s-mode")
+        self.beam_width = widgets.IntSlider(value=4, min=2, max=10, description="Beam width",
+                                            continuous_update=False, layout=_SLIDER)
+        self.beam_width.add_class("s2s-beam-width")
+        self.temperature = widgets.FloatSlider(value=1.0, min=0.1, max=2.0, step=0.1,
+                                               description="Temperature",
+                                               continuous_update=False, layout=_SLIDER)
+        self.temperature.add_class("s2s-temperature")
+        self.resample = widgets.Button(description="Sample again")
+        self.resample.add_class("s2s-resample")
+        self.notes = widgets.HTML()
+        self.notes.add_class("s2s-notes")
+        self.result = widgets.HTML()
+        self.result.add_class("s2s-result")
+        self.status = widgets.HTML()
+        self.status.add_class("s2s-status-box")
+        heading = widgets.HTML(f'<div class="s2s-title">{html.escape(title)}</div>'
+                               '<div class="s2s-hint">Type a sentence: it is translated when '
+                               "you pause or press Enter.</div>")
+        self._timer: threading.Timer | None = None
+        self._timer_lock = threading.Lock()
+        self._lock = threading.RLock()
+        super().__init__([_style(), heading, self.text, self.mode,
+                          widgets.HBox([self.beam_width, self.temperature, self.resample]),
+                          self.notes, self.result, self.status], **kwargs)
+        self.add_class("s2s-widget")
+        self.add_class("s2s-translator")
+        self.text.observe(self._on_typing, names="value")
+        self.text.on_msg(self._on_text_message)
+        for control in (self.mode, self.beam_width, self.temperature):
+            control.observe(self._on_setting, names="value")
+        self.resample.on_click(lambda _button: self.translate_now())
+        self._show_controls()
+        self.translate_now()
+
+    # --- events ---------------------------------------------------------------------------
+
+    def _on_typing(self, _change: dict) -> None:
+        self.schedule()
+
+    def _on_text_message(self, _widget: Any, content: dict, _buffers: Any) -> None:
+        if isinstance(content, dict) and content.get("event") == "submit":  # Enter
+            self.translate_now()
+
+    def _on_setting(self, _change: dict) -> None:
+        self._show_controls()
+        self.translate_now()
+
+    def _show_controls(self) -> None:
+        mode = self.mode.value
+        self.beam_width.layout.display = None if mode == "beam" else "none"
+        self.temperature.layout.display = None if mode == "sample" else "none"
+        self.resample.layout.display = None if mode == "sample" else "none"
+
+    def schedule(self) -> None:
+        """Translate once typing has paused for ``debounce_seconds`` (each call restarts the
+        wait)."""
+        with self._timer_lock:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer = threading.Timer(self.debounce_seconds, self.translate_now)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _cancel_timer(self) -> None:
+        with self._timer_lock:
+            if self._timer is not None and self._timer is not threading.current_thread():
+                self._timer.cancel()
+            self._timer = None
+
+    # --- translating --------------------------------------------------------------------
+
+    def translate_now(self) -> None:
+        """Translate the text box's text with the chosen mode and show the result."""
+        self._cancel_timer()
+        with self._lock:
+            try:
+                self._translate(self.text.value)
+            except Exception as exc:  # noqa: BLE001  (a classroom app never shows a traceback)
+                self.result.value = ""
+                self.status.value = ""
+                self.notes.value = _message(
+                    f"Something went wrong ({type(exc).__name__}: {exc}). Try another sentence.",
+                    error=True)
+
+    def _translate(self, text: str) -> None:
+        if not text.strip():
+            self.notes.value = _message("Type an English sentence to see its French translation.")
+            self.result.value = ""
+            self.status.value = ""
+            return
+        prepared, notes = _prepare(self.translator, text)
+        if prepared is None:
+            self.notes.value = notes
+            self.result.value = ""
+            self.status.value = ""
+            return
+        mode = self.mode.value
+        try:
+            translation = decoding.translate(self.translator, prepared.text, mode=mode,
+                                             beam_width=int(self.beam_width.value),
+                                             temperature=float(self.temperature.value))
+        except TranslationInputError as exc:
+            self.notes.value = notes + _message(str(exc))
+            self.result.value = ""
+            self.status.value = ""
+            return
+        confidences = decoding.character_confidences(self.translator, translation.used_input,
+                                                     translation.text)
+        self.notes.value = notes
+        if translation.text:
+            self.result.value = confidence_html(translation.text, confidences)
+        else:
+            self.result.value = ('<div class="s2s-translation"></div>'
+                                 + _message("The model answered with nothing at all."))
+        detail = {"greedy": "the most likely character at every step",
+                  "beam": f"width {self.beam_width.value}",
+                  "sample": f"temperature {self.temperature.value:.1f}"}[mode]
+        mean = f" · mean confidence {np.mean(confidences):.0%}" if confidences else ""
+        self.status.value = (f'<div class="s2s-status"><span class="s2s-mode-label" '
+                             f'data-mode="{mode}">{MODE_NAMES[mode]}</span> ({detail}){mean}'
+                             "</div>")
+
+    @property
+    def translation(self) -> str:
+        """The French text shown now ("" when none)."""
+        found = re.search(r'<div class="s2s-translation">(.*?)</div>', self.result.value, re.S)
+        if not found:
+            return ""
+        return html.unescape(re.sub(r"<[^>]+>", "", found.group(1)))
+
+
+def _bars_html(step: Step) -> str:
+    rows = []
+    for rank, (char, p) in enumerate(step.candidates):
+        chosen = " s2s-chosen" if rank == 0 else ""
+        rows.append(f'<div class="s2s-candidate{chosen}" data-char="{html.escape(char)}" '
+                    f'data-p="{p:.4f}"><span class="s2s-candidate-char">{html.escape(char)}'
+                    f'</span><div><div class="s2s-bar" style="width: {100 * p:.1f}%"></div></div>'
+                    f'<span class="s2s-candidate-p">{p:.1%}</span></div>')
+    return f'<div class="s2s-bars">{"".join(rows)}</div>'
+
+
+class StepThrough(widgets.VBox):
+    """The decoder on one sentence, one step at a time (greedy): the character chosen, the
+    ``top`` candidates as a bar chart, the text so far; Previous / Next / Play."""
+
+    def __init__(self, translator: Any, text: str = "", *, top: int = 5,
+                 interval_seconds: float = 0.8, title: str = "The decoder, step by step",
+                 **kwargs: Any) -> None:
+        self.translator = translator
+        self.top = int(top)
+        self.interval_seconds = float(interval_seconds)
+        self.steps: list[Step] = []
+        self.index = 0
+        self._decoded: str | None = None
+        self.source = ""  # the text the steps decode (after prepare_input)
+        self._inference = decoding.inference_models(translator.model)
+        self._lock = threading.RLock()
+        self._stop = threading.Event()
+        self._player: threading.Thread | None = None
+        self.text = widgets.Text(value=text, placeholder="An English sentence",
+                                 continuous_update=False, layout=widgets.Layout(width="70%"))
+        self.text.add_class("s2s-steps-input")
+        self.decode_button = widgets.Button(description="Decode", button_style="primary")
+        self.decode_button.add_class("s2s-steps-decode")
+        self.prev_button = widgets.Button(description="◀ Previous")
+        self.prev_button.add_class("s2s-steps-prev")
+        self.next_button = widgets.Button(description="Next ▶")
+        self.next_button.add_class("s2s-steps-next")
+        self.play_button = widgets.Button(description="▶▶ Play")
+        self.play_button.add_class("s2s-steps-play")
+        self.position = widgets.HTML()
+        self.position.add_class("s2s-steps-position")
+        self.notes = widgets.HTML()
+        self.notes.add_class("s2s-notes")
+        self.view = widgets.HTML()
+        self.view.add_class("s2s-steps-view")
+        heading = widgets.HTML(f'<div class="s2s-title">{html.escape(title)}</div>'
+                               '<div class="s2s-hint">At every step the decoder gives each '
+                               "character a probability; greedy decoding keeps the most likely "
+                               "one.</div>")
+        super().__init__([_style(), heading, widgets.HBox([self.text, self.decode_button]),
+                          self.notes,
+                          widgets.HBox([self.prev_button, self.next_button, self.play_button,
+                                        self.position]),
+                          self.view], **kwargs)
+        self.add_class("s2s-widget")
+        self.add_class("s2s-steps")
+        self.decode_button.on_click(lambda _b: self.decode())
+        self.text.observe(lambda _c: self.decode(), names="value")
+        self.text.on_msg(self._on_text_message)
+        self.prev_button.on_click(lambda _b: self.previous())
+        self.next_button.on_click(lambda _b: self.next())
+        self.play_button.on_click(lambda _b: self.toggle_play())
+        self.decode()
+
+    def _on_text_message(self, _widget: Any, content: dict, _buffers: Any) -> None:
+        if isinstance(content, dict) and content.get("event") == "submit":  # Enter
+            if self.text.value == self._decoded:  # already decoded on the value's change
+                self.pause()
+                self.show(0)
+            else:
+                self.decode()
+
+    def decode(self) -> None:
+        """Decode the text box's sentence and show its first step."""
+        self.pause()
+        with self._lock:
+            self._decoded = self.text.value
+            try:
+                self._decode(self.text.value)
+            except Exception as exc:  # noqa: BLE001  (a classroom app never shows a traceback)
+                self.steps = []
+                self.notes.value = _message(
+                    f"Something went wrong ({type(exc).__name__}: {exc}). Try another sentence.",
+                    error=True)
+            self.show(0)
+
+    def _decode(self, text: str) -> None:
+        self.steps = []
+        self.source = ""
+        if not text.strip():
+            self.notes.value = _message("Type an English sentence, then press Decode.")
+            return
+        prepared, notes = _prepare(self.translator, text)
+        self.notes.value = notes
+        if prepared is None:
+            return
+        self.source = prepared.text
+        encoder_model, decoder_model = self._inference
+        ids = np.array([self.translator.input_vocab.encode(prepared.text)], dtype=np.int32)
+        self.steps = decoding.decoding_steps(
+            encoder_model, decoder_model, ids, self.translator.target_vocab,
+            max_decoder_seq_length=int(self.translator.max_decoder_seq_length), top=self.top)
+
+    def show(self, index: int) -> None:
+        """Show step ``index`` (0-based, clamped to the steps there are)."""
+        with self._lock:
+            n = len(self.steps)
+            self.index = min(max(int(index), 0), max(n - 1, 0))
+            self.prev_button.disabled = self.index <= 0
+            self.next_button.disabled = self.index >= n - 1
+            self.play_button.disabled = n <= 1
+            if not n:
+                self.position.value = ""
+                self.view.value = ""
+                return
+            step = self.steps[self.index]
+            before = self.steps[self.index - 1].text_so_far if self.index else ""
+            new = step.text_so_far[len(before):]
+            stopped = " (the stop token: the translation is complete)" if step.chosen == "⏎" \
+                else ""
+            self.view.value = (
+                f'<div class="s2s-chosen-line" data-source="{html.escape(self.source)}" '
+                f'data-step="{self.index + 1}">Chosen: <b class="s2s-chosen-char">'
+                f"{html.escape(step.chosen)}</b> with probability {step.probability:.1%}"
+                f"{stopped}</div>"
+                f"<div>The {len(step.candidates)} most likely next characters:</div>"
+                f"{_bars_html(step)}"
+                f'<div>Text so far:</div><div class="s2s-so-far">{html.escape(before)}'
+                f'<span class="s2s-new">{html.escape(new)}</span></div>')
+            # after the view, so that a page that sees the new position sees the new view
+            self.position.value = (f'<span class="s2s-position">Step {self.index + 1} of {n}'
+                                   "</span>")
+
+    def next(self) -> None:
+        """One step forward."""
+        self.show(self.index + 1)
+
+    def previous(self) -> None:
+        """One step back."""
+        self.show(self.index - 1)
+
+    @property
+    def playing(self) -> bool:
+        return self._player is not None and self._player.is_alive()
+
+    def toggle_play(self) -> None:
+        """Play (a step every ``interval_seconds``, from the start when at the end) or pause."""
+        if self.playing:
+            self.pause()
+            return
+        if self.index >= len(self.steps) - 1:
+            self.show(0)
+        self._stop.clear()
+        self.play_button.description = "❚❚ Pause"
+        self._player = threading.Thread(target=self._play, daemon=True)
+        self._player.start()
+
+    def _play(self) -> None:
+        try:
+            while not self._stop.wait(self.interval_seconds):
+                if self.index >= len(self.steps) - 1:
+                    break
+                self.next()
+        finally:
+            self.play_button.description = "▶▶ Play"
+
+    def pause(self) -> None:
+        """Stop playing."""
+        self._stop.set()
+        player = self._player
+        if player is not None and player is not threading.current_thread():
+            player.join(timeout=5)
+        self._player = None
+        self.play_button.description = "▶▶ Play"

@@ -1,0 +1,209 @@
+"""Fixtures for the browser tests: Voilà / JupyterLab on a free 127.0.0.1 port, Debian's
+chromium driven by Playwright (headless, nothing but 127.0.0.1 reachable), and a screenshot in
+``tests/artifacts/`` when a test fails.
+
+Servers run in their own process group (``start_new_session=True``) with ``COURSE_PROFILE=quick``
+and temporary runtime / workspace folders, and the whole group is killed afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOK = ROOT / "notebooks" / "05_translation_playground.ipynb"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+BIN = Path(sys.executable).parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-dev-shm-usage"]
+LOOPBACK = {"127.0.0.1", "localhost"}
+SERVER_START_SECONDS = 90
+#: A kernel start, the TensorFlow import, loading the model and running notebook 05.
+APP_READY_MS = 180_000
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status < 500
+    except urllib.error.HTTPError as exc:
+        return exc.code < 500
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return False
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Kill the server's whole process group (the server and its kernels)."""
+    if process.poll() is None:
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=10)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            pass
+    try:
+        os.killpg(process.pid, signal.SIGKILL)  # kernels left behind by a slow shutdown
+    except ProcessLookupError:
+        pass
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        pass
+
+
+def _server_env(tmp: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({"COURSE_PROFILE": "quick", "TF_CPP_MIN_LOG_LEVEL": "2",
+                "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"), "PYTHONUNBUFFERED": "1"})
+    (tmp / "runtime").mkdir(parents=True, exist_ok=True)
+    return env
+
+
+def serve(command: list[str], url: str, tmp: Path, cwd: Path) -> Iterator[str]:
+    """Start ``command``, wait (bounded) until ``url`` answers, yield it, then stop it."""
+    log_path = tmp / "server.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, cwd=cwd, env=_server_env(tmp), stdout=log,
+                                   stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                   start_new_session=True)
+    try:
+        deadline = time.monotonic() + SERVER_START_SECONDS
+        while not _answers(url):
+            if process.poll() is not None or time.monotonic() > deadline:
+                tail = log_path.read_text(errors="replace")[-3000:]
+                raise RuntimeError(f"{command[0]} did not answer at {url} "
+                                   f"(exit code {process.poll()}):\n{tail}")
+            time.sleep(0.5)
+        yield url
+    finally:
+        _stop(process)
+
+
+@pytest.fixture(scope="session")
+def voila_url(tmp_path_factory) -> Iterator[str]:
+    """The classroom app as ``make app`` serves it, on a free port."""
+    tmp = tmp_path_factory.mktemp("voila")
+    port = free_port()
+    command = [str(BIN / "voila"), str(NOTEBOOK), "--Voila.ip=127.0.0.1", f"--port={port}",
+               "--no-browser", "--strip_sources=True", "--theme=light"]
+    yield from serve(command, f"http://127.0.0.1:{port}/", tmp, ROOT)
+
+
+@pytest.fixture(scope="session")
+def lab_url(tmp_path_factory) -> Iterator[str]:
+    """JupyterLab on a temporary copy of notebook 05 (so nothing it saves reaches the repo)."""
+    tmp = tmp_path_factory.mktemp("lab")
+    root = tmp / "notebooks"
+    root.mkdir()
+    shutil.copy(NOTEBOOK, root / NOTEBOOK.name)
+    port = free_port()
+    command = [str(BIN / "jupyter"), "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+               f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+               "--IdentityProvider.token=", "--ServerApp.password=",
+               f"--ServerApp.root_dir={root}", f"--LabApp.workspaces_dir={tmp / 'workspaces'}",
+               f"--LabApp.user_settings_dir={tmp / 'settings'}",
+               "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None",
+               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+               "--LabApp.extension_manager=readonly", "--ServerApp.allow_root=True"]
+    yield from serve(command, f"http://127.0.0.1:{port}/api/status", tmp, root)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                             args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _only_loopback(route) -> None:
+    if urlparse(route.request.url).hostname in LOOPBACK:
+        route.continue_()
+    else:
+        route.abort()
+
+
+def new_page(browser, **context_args):
+    """A page in a fresh context that can reach nothing but 127.0.0.1."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, **context_args)
+    context.route("**/*", _only_loopback)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    return page
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when != "call" or not report.failed:
+        return
+    for name in ("app_page", "lab_page", "page"):
+        page = item.funcargs.get(name) if hasattr(item, "funcargs") else None
+        if page is None:
+            continue
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / (re.sub(r"[^\w.-]+", "_", item.nodeid) + ".png")
+        try:
+            page.screenshot(path=str(path), full_page=True)
+            report.sections.append(("screenshot", str(path)))
+        except Exception as exc:  # noqa: BLE001  (a screenshot must not hide the real failure)
+            report.sections.append(("screenshot", f"failed: {exc}"))
+        break
+
+
+@pytest.fixture(scope="session")
+def pretrained():
+    """The pretrained course model, loaded in this process to know what the app must show."""
+    from helpers.models import load_translation_model
+
+    return load_translation_model()
+
+
+@pytest.fixture(scope="session")
+def training_sentence(pretrained) -> str:
+    """An English sentence of the pretrained model's training split (one it translates as the
+    corpus does, when there is one among the first few hundred)."""
+    from helpers import data, decoding
+
+    settings = pretrained.manifest["metadata"]["settings"]
+    pairs = data.load_fra_eng(settings["num_samples"])
+    split = data.split_pairs(pairs, validation_fraction=settings["validation_fraction"],
+                             test_fraction=settings["test_fraction"], seed=settings["split_seed"])
+    vocab = pretrained.input_vocab
+    references: dict[str, set[str]] = {}
+    for english, french in split.train:
+        if (8 <= len(english) <= pretrained.max_encoder_seq_length
+                and not vocab.unknown_characters(english)):
+            references.setdefault(english, set()).add(french)
+    candidates = list(references)[:300]
+    assert candidates, "no usable training sentence"
+    outputs = decoding.translate(pretrained, candidates)
+    for english, out in zip(candidates, outputs, strict=True):
+        if out.text in references[english]:
+            return english
+    return candidates[0]

@@ -1,0 +1,227 @@
+"""The classroom app (notebook 05 served by Voilà, as ``make app`` does) in a real browser."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from tests.browser.conftest import APP_READY_MS, ARTIFACTS, ROOT, new_page
+
+pytestmark = pytest.mark.browser
+
+TRANSLATOR = ".s2s-translator"
+INPUT = ".s2s-translator-input input"
+TRANSLATION = f"{TRANSLATOR} .s2s-translation"
+NOTES = f"{TRANSLATOR} .s2s-notes"
+STEPS = ".s2s-steps"
+SCREENSHOT_MAX_BYTES = 150_000
+
+
+@pytest.fixture(scope="module")
+def app_page(browser, voila_url):
+    """One Voilà page for the module (each page load starts a kernel and runs notebook 05)."""
+    page = new_page(browser)
+    try:
+        page.goto(voila_url, wait_until="domcontentloaded", timeout=60_000)
+        page.locator(INPUT).wait_for(state="visible", timeout=APP_READY_MS)
+        page.locator(f"{STEPS} .s2s-candidate").first.wait_for(state="visible", timeout=60_000)
+    except Exception:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "voila_app_did_not_load.png"), full_page=True)
+        raise
+    yield page
+    page.context.close()
+
+
+def translate_in_page(page, text: str) -> None:
+    box = page.locator(INPUT)
+    box.fill(text)
+    box.press("Enter")
+
+
+def wait_for_translation(page, expected: str, timeout: int = 30_000) -> None:
+    """Wait until the shown French is exactly ``expected`` (text nodes, no whitespace folding)."""
+    page.wait_for_function(
+        "([selector, expected]) => { const el = document.querySelector(selector);"
+        " return el !== null && el.textContent === expected; }",
+        arg=[TRANSLATION, expected], timeout=timeout)
+
+
+def wait_for_step(page, source: str, step: int, timeout: int = 30_000) -> None:
+    """Wait until the step-through decoder shows step ``step`` (1-based) of ``source``."""
+    page.wait_for_function(
+        "([sel, source, step]) => { const el = document.querySelector(sel);"
+        " return el !== null && el.dataset.source === source && el.dataset.step === step; }",
+        arg=[f"{STEPS} .s2s-chosen-line", source, str(step)], timeout=timeout)
+
+
+def shown_translation(page) -> str:
+    return page.locator(TRANSLATION).text_content() or ""
+
+
+def assert_no_traceback(page) -> None:
+    content = page.content()
+    assert "Traceback" not in content
+    assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+                        ).count() == 0
+
+
+def test_typing_a_training_sentence_shows_the_models_translation(app_page, pretrained,
+                                                                   training_sentence) -> None:
+    from helpers import decoding
+
+    expected = decoding.translate(pretrained, training_sentence).text
+    assert expected
+    translate_in_page(app_page, training_sentence)
+    wait_for_translation(app_page, expected)
+    assert app_page.locator(f"{TRANSLATOR} .s2s-mode-label").get_attribute("data-mode") \
+        == "greedy"
+    assert app_page.locator(f"{TRANSLATION} .s2s-char").count() == len(expected)
+    assert app_page.locator(f"{TRANSLATOR} .s2s-legend").is_visible()
+    assert_no_traceback(app_page)
+
+
+def test_typing_without_enter_translates_after_a_pause(app_page, pretrained,
+                                                       training_sentence) -> None:
+    from helpers import decoding
+
+    translate_in_page(app_page, "")
+    app_page.locator(INPUT).press_sequentially(training_sentence, delay=30)
+    wait_for_translation(app_page, decoding.translate(pretrained, training_sentence).text)
+
+
+def test_beam_search_and_sampling(app_page, pretrained, training_sentence) -> None:
+    from helpers import decoding
+
+    translate_in_page(app_page, training_sentence)
+    status = app_page.locator(f"{TRANSLATOR} .s2s-status")
+    app_page.locator(".s2s-mode button", has_text="Beam search").click()
+    app_page.locator(f"{TRANSLATOR} .s2s-mode-label[data-mode='beam']").wait_for()
+    assert app_page.locator(".s2s-beam-width").is_visible()
+    wait_for_translation(app_page, decoding.translate(pretrained, training_sentence,
+                                                      mode="beam", beam_width=4).text)
+    app_page.locator(".s2s-mode button", has_text="Sampling").click()
+    app_page.locator(f"{TRANSLATOR} .s2s-mode-label[data-mode='sample']").wait_for()
+    assert app_page.locator(".s2s-temperature").is_visible()
+    assert not app_page.locator(".s2s-beam-width").is_visible()
+    assert "temperature 1.0" in (status.text_content() or "")
+    assert shown_translation(app_page).strip()
+    app_page.locator(".s2s-mode button", has_text="Greedy").click()
+    app_page.locator(f"{TRANSLATOR} .s2s-mode-label[data-mode='greedy']").wait_for()
+    assert_no_traceback(app_page)
+
+
+def test_step_through_decoder_advances_with_five_candidates(app_page, pretrained,
+                                                            training_sentence) -> None:
+    from helpers import decoding
+
+    expected = decoding.translate(pretrained, training_sentence).text
+    box = app_page.locator(".s2s-steps-input input")
+    box.fill(training_sentence)
+    box.press("Enter")
+    position = app_page.locator(f"{STEPS} .s2s-position")
+    total = len(expected) + 1
+    wait_for_step(app_page, training_sentence, 1)
+    assert position.text_content() == f"Step 1 of {total}"
+    candidates = app_page.locator(f"{STEPS} .s2s-candidate")
+    assert candidates.count() == 5
+    assert candidates.first.get_attribute("data-char") == expected[0].replace(" ", "␣")
+    app_page.locator(f"{STEPS} .s2s-steps-next").click()
+    wait_for_step(app_page, training_sentence, 2)
+    assert position.text_content() == f"Step 2 of {total}"
+    assert candidates.count() == 5
+    assert app_page.locator(f"{STEPS} .s2s-so-far").text_content() == expected[:2]
+    app_page.locator(f"{STEPS} .s2s-steps-prev").click()
+    wait_for_step(app_page, training_sentence, 1)
+    app_page.locator(f"{STEPS} .s2s-steps-play").click()
+    wait_for_step(app_page, training_sentence, total, timeout=5_000 + 1_500 * total)
+    assert position.text_content() == f"Step {total} of {total}"
+    assert app_page.locator(f"{STEPS} .s2s-chosen-char").text_content() == "⏎"
+
+
+@pytest.mark.parametrize("text, message", [
+    ("", "Type an English sentence"),
+    ("   ", "Type an English sentence"),
+])
+def test_empty_input_shows_a_message(app_page, text, message) -> None:
+    translate_in_page(app_page, "Go.")
+    app_page.locator(TRANSLATION).wait_for()
+    translate_in_page(app_page, text)
+    app_page.locator(NOTES, has_text=message).wait_for()
+    assert app_page.locator(TRANSLATION).count() == 0
+    assert_no_traceback(app_page)
+
+
+def test_unknown_characters_are_highlighted(app_page, pretrained) -> None:
+    unknown = ["🥶", "ж"]
+    assert all(ch not in pretrained.input_vocab for ch in unknown)
+    translate_in_page(app_page, "I am cold 🥶 ж")
+    app_page.locator(NOTES, has_text="never saw").wait_for()
+    marks = app_page.locator(f"{NOTES} mark.s2s-unknown")
+    assert marks.all_text_contents() == unknown
+    assert "U+1F976" in (app_page.locator(NOTES).text_content() or "")
+    app_page.locator(TRANSLATION).wait_for()  # the rest is still translated
+    translate_in_page(app_page, "你好")
+    app_page.locator(NOTES, has_text="Nothing is left to translate").wait_for()
+    assert app_page.locator(TRANSLATION).count() == 0
+    long_text = "I am cold. " * 10
+    translate_in_page(app_page, long_text)
+    app_page.locator(NOTES, has_text=f"reads at most {pretrained.max_encoder_seq_length}"
+                     ).wait_for()
+    app_page.locator(TRANSLATION).wait_for()
+    assert_no_traceback(app_page)
+
+
+def test_app_shows_only_the_widgets_in_large_type(app_page) -> None:
+    assert app_page.locator(".jp-MarkdownCell").count() > 0  # the notebook's text is there …
+    for cell in app_page.locator(".jp-MarkdownCell").all():
+        assert not cell.is_visible()  # … but hidden in the app
+    assert app_page.locator(".s2s-widget").count() == 2
+    size = app_page.locator(INPUT).evaluate("el => parseFloat(getComputedStyle(el).fontSize)")
+    assert size >= 20
+    assert not app_page.get_by_text("profile:").first.is_visible()
+
+
+def test_screenshot_for_the_readme(app_page, pretrained, training_sentence) -> None:
+    """Saves tests/artifacts/playground.png (and docs/playground.png when
+    UPDATE_DOCS_SCREENSHOT=1): the app as a teacher sees it."""
+    from helpers import decoding
+
+    translate_in_page(app_page, training_sentence)
+    wait_for_translation(app_page, decoding.translate(pretrained, training_sentence).text)
+    box = app_page.locator(".s2s-steps-input input")
+    box.fill(training_sentence)
+    box.press("Enter")
+    wait_for_step(app_page, training_sentence, 1)
+    app_page.locator(f"{STEPS} .s2s-steps-next").click()
+    wait_for_step(app_page, training_sentence, 2)
+    app_page.mouse.move(0, 0)
+    app_page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / "playground.png"
+    viewport = app_page.viewport_size
+    app_page.set_viewport_size({"width": 1200, "height": 1400})  # both widgets, whole
+    try:
+        app_page.locator(f"{STEPS} .s2s-so-far").wait_for()
+        bottom = app_page.locator(STEPS).bounding_box()
+        height = min(1400, int(bottom["y"] + bottom["height"]) + 24) if bottom else 1400
+        app_page.screenshot(path=str(path), clip={"x": 0, "y": 0, "width": 1200,
+                                                  "height": height})
+    finally:
+        app_page.set_viewport_size(viewport)
+    _shrink_png(path)
+    assert 0 < path.stat().st_size <= SCREENSHOT_MAX_BYTES
+    if os.environ.get("UPDATE_DOCS_SCREENSHOT") == "1":
+        shutil.copy(path, ROOT / "docs" / "playground.png")
+
+
+def _shrink_png(path) -> None:
+    """Two thirds of the size, 64 colours: a README image, not a pixel-perfect record."""
+    from PIL import Image
+
+    with Image.open(path) as image:
+        small = image.convert("RGB").resize((image.width * 2 // 3, image.height * 2 // 3),
+                                            Image.LANCZOS)
+    small.quantize(colors=64, method=Image.Quantize.MEDIANCUT).save(path, optimize=True)

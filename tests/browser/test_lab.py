@@ -1,0 +1,54 @@
+"""Notebook 05 in JupyterLab, in a real browser: open it, run all cells, use the translator."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import APP_READY_MS, NOTEBOOK, new_page
+
+pytestmark = pytest.mark.browser
+
+KERNEL_IDLE = """() => {
+  const panel = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+  const kernel = panel && panel.sessionContext && panel.sessionContext.session
+    && panel.sessionContext.session.kernel;
+  return Boolean(kernel) && kernel.status === "idle";
+}"""
+ALL_CELLS_RUN = """() => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const cells = panel.content.widgets.filter(c => c.model.type === "code");
+  return panel.sessionContext.session.kernel.status === "idle"
+    && cells.every(c => c.model.executionCount !== null);
+}"""
+
+
+@pytest.fixture
+def lab_page(browser, lab_url):
+    page = new_page(browser)
+    yield page
+    page.context.close()
+
+
+def test_run_all_cells_renders_a_working_translator(lab_page, lab_url, pretrained,
+                                                    training_sentence) -> None:
+    from helpers import decoding
+
+    page = lab_page
+    base = lab_url.removesuffix("api/status")
+    page.goto(f"{base}lab/tree/{NOTEBOOK.name}", wait_until="domcontentloaded", timeout=60_000)
+    page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=90_000)
+    page.wait_for_function(KERNEL_IDLE, timeout=90_000)
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    box = page.locator(".jp-NotebookPanel .s2s-translator-input input")
+    box.wait_for(state="visible", timeout=APP_READY_MS)
+    page.wait_for_function(ALL_CELLS_RUN, timeout=APP_READY_MS)
+    errors = page.locator(".jp-NotebookPanel [data-mime-type='application/vnd.jupyter.error']")
+    assert errors.count() == 0, errors.all_text_contents()
+    assert page.locator(".jp-NotebookPanel .s2s-steps .s2s-candidate").count() == 5
+    expected = decoding.translate(pretrained, training_sentence).text
+    box.fill(training_sentence)
+    box.press("Enter")
+    page.wait_for_function(
+        "([sel, text]) => document.querySelector(sel)?.textContent === text",
+        arg=[".jp-NotebookPanel .s2s-translator .s2s-translation", expected], timeout=30_000)
+    assert "Traceback" not in page.content()
