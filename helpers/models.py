@@ -11,10 +11,19 @@ and the loss is ``sparse_categorical_crossentropy`` — the same number as
 
 from __future__ import annotations
 
+import hashlib
+import json
 import numbers
+import warnings
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import keras
-from keras import layers
+from keras import layers, ops
+
+from helpers.encoding import Vocabulary
 
 
 def _check_positive(**values: int | float) -> None:
@@ -97,17 +106,6 @@ def build_addition_encoder_decoder(num_tokens: int, output_length: int, *,
 # after a reload. A saved model is a ``.keras`` file plus a JSON manifest beside it
 # (vocabularies, SHA-256 of the ``.keras`` file, training facts).
 
-import hashlib  # noqa: E402
-import json  # noqa: E402
-import warnings  # noqa: E402
-import zipfile  # noqa: E402
-from dataclasses import dataclass, field  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
-
-from keras import ops  # noqa: E402
-
-from helpers.encoding import Vocabulary  # noqa: E402
 
 #: What a course translation model's manifest says it is.
 TRANSLATION_KIND = "seq2seq_course.translation_model"
