@@ -6,32 +6,10 @@ from __future__ import annotations
 import re
 import time
 
-import keras
 import pytest
 
 from helpers import decoding as dec
-from helpers import encoding as enc
-from helpers import models
 from helpers import widgets as w
-
-SOURCES = ["Go.", "Hi.", "Run!", "Be nice.", "Get out!", "Wait!"]
-TARGETS = ["Va !", "Salut !", "Cours !", "Soyez gentil !", "Sortez !", "Attends !"]
-
-
-@pytest.fixture(scope="module")
-def translator():
-    input_vocab = enc.build_vocabulary(SOURCES)
-    target_vocab = enc.build_vocabulary([enc.add_start_stop(t) for t in TARGETS])
-    wrapped = [enc.add_start_stop(t) for t in TARGETS]
-    encoder_ids, decoder_ids = enc.integer_arrays(SOURCES, wrapped, input_vocab, target_vocab)
-    keras.utils.set_random_seed(0)
-    model = models.build_course_model(len(input_vocab), len(target_vocab), latent_dim=32,
-                                      learning_rate=1e-2)
-    model.fit([encoder_ids, decoder_ids], enc.shift_left(decoder_ids), epochs=120,
-              batch_size=len(SOURCES), verbose=0)
-    return models.TranslationModel(model, input_vocab, target_vocab, {
-        "max_encoder_seq_length": encoder_ids.shape[1],
-        "max_decoder_seq_length": decoder_ids.shape[1]})
 
 
 def text_of(html: str) -> str:
