@@ -5,4 +5,5 @@ written out in full in the notebook that teaches it and imported from here only 
 the next notebook on (``tests/test_taught_agree.py`` keeps the two in agreement).
 """
 
-__all__ = ["data", "decoding", "encoding", "evaluation", "models", "profiles", "training", "widgets"]
+__all__ = ["data", "decoding", "encoding", "evaluation", "models", "profiles", "training",
+           "widgets"]
