@@ -13,6 +13,8 @@ SHARED_CORPUS := ../shared/data/fra-eng.zip
 HOST ?= 127.0.0.1
 PORT ?= 8888
 APP_PORT ?= 8866
+# Jupyter refuses to run as root (containers, CI machines) unless told to.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: setup lab app test lint notebooks data kernel clean help pretrained
 
@@ -49,7 +51,7 @@ kernel: $(KERNEL)
 setup: $(STAMP) $(KERNEL) $(CORPUS)
 
 lab: setup
-	cd notebooks && ../$(VENV)/bin/jupyter lab --ip=$(HOST) --port=$(PORT) --ServerApp.root_dir=.
+	cd notebooks && ../$(VENV)/bin/jupyter lab --ip=$(HOST) --port=$(PORT) --ServerApp.root_dir=. $(ROOT_FLAG)
 
 # The classroom app: notebook 05 alone, code hidden, served by Voila.
 app: setup
