@@ -16,7 +16,8 @@ APP_PORT ?= 8866
 # Jupyter refuses to run as root (containers, CI machines) unless told to.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: setup lab app test lint notebooks data kernel clean help pretrained
+.PHONY: setup lab app test lint notebooks data kernel clean help pretrained pretrained-attention \
+	pretrained-seed cards
 
 help:
 	@echo "make lab        set everything up and open the course in JupyterLab"
@@ -53,9 +54,9 @@ setup: $(STAMP) $(KERNEL) $(CORPUS)
 lab: setup
 	cd notebooks && ../$(VENV)/bin/jupyter lab --ip=$(HOST) --port=$(PORT) --ServerApp.root_dir=. $(ROOT_FLAG)
 
-# The classroom app: notebook 05 alone, code hidden, served by Voila.
+# The classroom app: notebook 06 alone, code hidden, served by Voila.
 app: setup
-	$(VENV)/bin/voila notebooks/05_translation_playground.ipynb --Voila.ip=$(HOST) --port=$(APP_PORT) \
+	$(VENV)/bin/voila notebooks/06_translation_playground.ipynb --Voila.ip=$(HOST) --port=$(APP_PORT) \
 		--no-browser --strip_sources=True --theme=light
 
 test: setup
@@ -71,9 +72,23 @@ notebooks: setup
 			--ExecutePreprocessor.timeout=7200 --ExecutePreprocessor.kernel_name=$(KERNEL_NAME) "$$nb" || exit 1; \
 	done
 
-# The pretrained course model (models/fra_eng_course.keras + .json), about 40 minutes on 2 cores.
-pretrained: setup
-	$(PY) -m helpers.training --pretrained
+# The pretrained models, each trained, scored on held-out sentences and given its card
+# (models/<name>.md) in one unattended run: `nohup make pretrained > train.log 2>&1 &`.
+# The attention model (the default) takes about 45 minutes on 2 cores; the original-architecture
+# seed model trains until early stopping fires. `make cards` only re-scores and rewrites cards.
+pretrained: pretrained-attention pretrained-seed
+
+pretrained-attention: setup
+	$(PY) -m helpers.pretrained train attention
+	$(PY) -m helpers.pretrained score attention
+
+pretrained-seed: setup
+	$(PY) -m helpers.pretrained train seed
+	$(PY) -m helpers.pretrained score seed
+
+cards: setup
+	$(PY) -m helpers.pretrained score attention
+	$(PY) -m helpers.pretrained score seed
 
 clean:
 	rm -rf $(VENV) build *.egg-info

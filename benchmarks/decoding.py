@@ -87,7 +87,7 @@ def timed(run: Callable[[], list[str]], repeats: int) -> tuple[list[str], float]
 
 def main(argv: Sequence[str] | None = None) -> str:
     parser = argparse.ArgumentParser(description="original inference loop vs batched decoding")
-    parser.add_argument("--model", default=str(models.PRETRAINED_MODEL),
+    parser.add_argument("--model", default=str(models.SEED_MODEL),
                         help="a .keras translation model with its manifest (default: pretrained)")
     parser.add_argument("--sentences", type=int, default=1_000)
     parser.add_argument("--loop-sentences", type=int, default=20)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import random
+import re
 import warnings
 import zipfile
 import zlib
@@ -130,14 +131,21 @@ def _read_fra_txt(zip_path: Path) -> bytes:
 def parse_pairs(text: str, *, source: str = "fra.txt") -> list[Pair]:
     """Parse ``English<TAB>French`` lines; a third attribution column is ignored.
 
-    Raises :class:`MalformedLineError` naming the first bad line (1-based).
+    A UTF-8 byte-order mark at the start is dropped; lines may end in ``\n``, ``\r\n`` or
+    ``\r`` (even mixed). Raises :class:`MalformedLineError` naming the first bad line
+    (1-based), and :class:`CorruptCorpusError` for a text without a single line.
     """
+    if not isinstance(text, str):
+        raise TypeError(f"parse_pairs reads text (str), not {type(text).__name__}")
     pairs: list[Pair] = []
-    lines = text.split("\n")
+    lines = re.split(r"\r\n|\r|\n", text.removeprefix("\ufeff"))
     if lines and lines[-1] == "":
         lines.pop()
+    if not any(line.strip() for line in lines):
+        raise CorruptCorpusError(f"{source} is empty: no sentence pairs at all. Delete it and "
+                                 "download the corpus again (`make data`).")
     for number, line in enumerate(lines, start=1):
-        columns = line.rstrip("\r").split("\t")
+        columns = line.split("\t")
         if len(columns) not in (2, 3) or not columns[0].strip() or not columns[1].strip():
             raise MalformedLineError(
                 f"{source}, line {number}: expected 'English<TAB>French' (and optionally a "
@@ -171,8 +179,14 @@ def load_fra_eng(
         A list of ``(english, french)`` tuples; with the shared copy, 167,130 of them,
         the first being ``("Go.", "Va !")``.
     """
-    if num_samples is not None and num_samples < 1:
-        raise ValueError(f"num_samples must be a positive number or None, got {num_samples}")
+    if num_samples is not None:
+        if isinstance(num_samples, bool) or not isinstance(num_samples, int):
+            raise TypeError("num_samples must be a whole number of pairs or None, not "
+                            f"{num_samples!r}")
+        if num_samples < 1:
+            raise ValueError(f"num_samples must be a positive number or None, got {num_samples}")
+    if verify not in ("warn", "strict", "off"):
+        raise ValueError(f"verify must be 'warn', 'strict' or 'off', not {verify!r}")
     zip_path = fra_eng_path(path, download=download, origin=origin)
     raw = _read_fra_txt(zip_path)
     if verify != "off":

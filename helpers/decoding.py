@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -34,6 +35,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from helpers.attention import attention_inference_models, has_attention
 from helpers.encoding import (
     PAD_INDEX,
     START_TOKEN,
@@ -69,8 +71,10 @@ def _masks_padding(encoder_model: keras.Model) -> bool:
                for layer in encoder_model.layers)
 
 
-def encode(encoder_model: keras.Model, encoder_ids: np.ndarray) -> list[np.ndarray]:
-    """States ``[h, c]`` for a padded batch of integer ids.
+def encode(encoder_model: keras.Model, encoder_ids: np.ndarray) -> list:
+    """The decoder's starting state for a padded batch of integer ids: ``[h, c]``, and for an
+    attention model ``[h, c, encoder_outputs, encoder_ids]`` (what every decoder step reads
+    besides the previous character; the last two never change).
 
     A padded sentence must get the states it gets alone. Course encoders mask padding; for an
     encoder that does not (the original's), sentences are encoded in groups of equal length,
@@ -80,8 +84,11 @@ def encode(encoder_model: keras.Model, encoder_ids: np.ndarray) -> list[np.ndarr
     if _masks_padding(encoder_model):
         lengths = (encoder_ids != PAD_INDEX).sum(axis=1)
         trimmed = encoder_ids[:, : max(int(lengths.max()), 1)]
-        return [np.asarray(s) for s in encoder_model(_as_model_input(trimmed, encoder_model),
-                                                     training=False)]
+        out = encoder_model(_as_model_input(trimmed, encoder_model), training=False)
+        if len(out) == 3:  # attention: [encoder_outputs, h, c]
+            encoder_outputs, h, c = out
+            return [h, c, encoder_outputs, tf.constant(trimmed)]
+        return [np.asarray(s) for s in out]
     lengths = (encoder_ids != PAD_INDEX).sum(axis=1)
     states: list[np.ndarray] | None = None
     for length in np.unique(lengths):
@@ -138,39 +145,54 @@ def _start_tokens(batch: int, decoder_model: keras.Model, target_vocab: Vocabula
 
 
 class _Stepper:
-    """``step(token_ids, h, c) -> (probabilities, h, c)``: one decoder step for a whole batch,
-    compiled once with ``tf.function`` for any batch size (no ``predict`` overhead per call,
-    no retracing when the batch shrinks as sentences finish)."""
+    """``step(token_ids, state) -> (probabilities, state, attention_weights)``: one decoder
+    step for a whole batch, compiled once with ``tf.function`` for any batch size (no
+    ``predict`` overhead per call, no retracing when the batch shrinks as sentences finish).
+
+    ``state`` is what :func:`encode` returned: ``[h, c]``, or for an attention model
+    ``[h, c, encoder_outputs, encoder_ids]``; ``attention_weights`` is ``(batch,
+    source_steps)`` for an attention model, else ``None``.
+    """
 
     def __init__(self, decoder_model: keras.Model):
-        self.decoder_model = decoder_model
         one_hot = _wants_one_hot(decoder_model)
         depth = int(decoder_model.inputs[0].shape[-1]) if one_hot else 0
         latent_dim = int(decoder_model.inputs[1].shape[-1])
-        state = tf.TensorSpec((None, latent_dim), tf.float32)
+        specs = [tf.TensorSpec((None,), tf.int32), tf.TensorSpec((None, latent_dim), tf.float32),
+                 tf.TensorSpec((None, latent_dim), tf.float32)]
+        self.attention = attention = len(decoder_model.outputs) == 4
+        if attention:
+            specs += [tf.TensorSpec((None, None, int(decoder_model.inputs[3].shape[-1])),
+                                    tf.float32), tf.TensorSpec((None, None), tf.int32)]
 
-        @tf.function(input_signature=[tf.TensorSpec((None,), tf.int32), state, state])
-        def step(token_ids, h, c):
+        @tf.function(input_signature=specs)
+        def step(token_ids, *state):
             tokens = token_ids[:, None]
             if one_hot:
                 tokens = tf.one_hot(tokens, depth)
-            probs, h, c = decoder_model([tokens, h, c], training=False)
-            return probs[:, -1, :], h, c
+            out = decoder_model([tokens, *state], training=False)
+            last = [out[0][:, -1, :], out[1], out[2]]
+            return [*last, out[3][:, -1, :]] if attention else last
 
         self.step = step
 
-    def __call__(self, token_ids: np.ndarray, h, c):
-        return self.step(tf.constant(token_ids, tf.int32), h, c)
+    def __call__(self, token_ids: np.ndarray, state: list):
+        out = self.step(tf.constant(token_ids, tf.int32), *state)
+        return out[0], [*out[1:3], *state[2:]], (out[3] if self.attention else None)
 
 
-_STEPPERS: dict[int, _Stepper] = {}
+_STEPPERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _stepper(decoder_model: keras.Model) -> _Stepper:
-    key = id(decoder_model)
-    if key not in _STEPPERS or _STEPPERS[key].decoder_model is not decoder_model:
-        _STEPPERS[key] = _Stepper(decoder_model)
-    return _STEPPERS[key]
+    if decoder_model not in _STEPPERS:
+        _STEPPERS[decoder_model] = _Stepper(decoder_model)
+    return _STEPPERS[decoder_model]
+
+
+def _rows(state: list, rows: np.ndarray) -> list:
+    """The decoder state of the given batch rows (finished sentences leave, beams copy)."""
+    return [tf.gather(s, rows) for s in state]
 
 
 # --- batched greedy decoding -------------------------------------------------------------------
@@ -185,7 +207,7 @@ def greedy_decode(encoder_model: keras.Model, decoder_model: keras.Model,
     Gives the same strings as :func:`decode_sequence` (without its trailing ``"\\n"``).
     """
     encoder_ids = np.asarray(encoder_ids, dtype=np.int32)
-    h, c = encode(encoder_model, encoder_ids)
+    state = encode(encoder_model, encoder_ids)
     step = _stepper(decoder_model)
     batch = len(encoder_ids)
     start = target_vocab.token_index[START_TOKEN]
@@ -194,13 +216,13 @@ def greedy_decode(encoder_model: keras.Model, decoder_model: keras.Model,
     out = np.zeros((batch, max_decoder_seq_length + 1), dtype=np.int32)
     active = np.arange(batch)  # sentences still decoding; finished ones leave the batch
     for t in range(max_decoder_seq_length + 1):
-        probs, h, c = step(tokens, h, c)
+        probs, state, _ = step(tokens, state)
         tokens = np.argmax(probs.numpy(), axis=-1).astype(np.int32)
         out[active, t] = tokens
         going = tokens != stop
         if not going.all():
             active, tokens = active[going], tokens[going]
-            h, c = np.asarray(h)[going], np.asarray(c)[going]
+            state = _rows(state, np.flatnonzero(going))
             if not len(active):
                 break
     return [target_vocab.decode(row) for row in out]
@@ -225,7 +247,7 @@ def beam_search(encoder_model: keras.Model, decoder_model: keras.Model,
         raise ValueError(f"beam_width must be at least 1, got {beam_width}")
     encoder_ids = np.asarray(encoder_ids, dtype=np.int32)
     batch, k = len(encoder_ids), beam_width
-    h, c = (np.repeat(s, k, axis=0) for s in encode(encoder_model, encoder_ids))
+    state = _rows(encode(encoder_model, encoder_ids), np.repeat(np.arange(batch), k))
     step = _stepper(decoder_model)
     start = target_vocab.token_index[START_TOKEN]
     stop = target_vocab.token_index[STOP_TOKEN]
@@ -238,7 +260,7 @@ def beam_search(encoder_model: keras.Model, decoder_model: keras.Model,
     tokens = np.full(batch * k, start, dtype=np.int32)
     live = np.arange(batch)  # sentences with an unfinished beam; the others leave the batch
     for t in range(steps):
-        probs, h_new, c_new = step(tokens, h, c)
+        probs, state, _ = step(tokens, state)
         n = len(live)
         logp = np.log(np.clip(probs.numpy(), 1e-12, 1.0)).reshape(n, k, -1)
         vocab_size = logp.shape[-1]
@@ -260,14 +282,13 @@ def beam_search(encoder_model: keras.Model, decoder_model: keras.Model,
         now_finished = was_finished | (token == stop)
         finished[live] = now_finished
         flat_parent = (rows * k + parent).reshape(-1)
-        h = tf.gather(h_new, flat_parent)
-        c = tf.gather(c_new, flat_parent)
+        state = _rows(state, flat_parent)
         tokens = np.where(now_finished, stop, token).reshape(-1).astype(np.int32)
         done = now_finished.all(axis=1)
         if done.any():
             keep = np.repeat(~done, k)
             live, tokens = live[~done], tokens[keep]
-            h, c = tf.boolean_mask(h, keep), tf.boolean_mask(c, keep)
+            state = _rows(state, np.flatnonzero(keep))
             if not len(live):
                 break
     normalised = scores / np.maximum(lengths, 1) ** length_penalty
@@ -294,7 +315,7 @@ def sample_decode(encoder_model: keras.Model, decoder_model: keras.Model,
         raise ValueError(f"top_k must be at least 1, got {top_k}")
     rng = np.random.default_rng(seed)
     encoder_ids = np.asarray(encoder_ids, dtype=np.int32)
-    h, c = encode(encoder_model, encoder_ids)
+    state = encode(encoder_model, encoder_ids)
     step = _stepper(decoder_model)
     batch = len(encoder_ids)
     stop = target_vocab.token_index[STOP_TOKEN]
@@ -302,7 +323,7 @@ def sample_decode(encoder_model: keras.Model, decoder_model: keras.Model,
     out = np.zeros((batch, max_decoder_seq_length + 1), dtype=np.int32)
     finished = np.zeros(batch, dtype=bool)
     for t in range(max_decoder_seq_length + 1):
-        probs, h, c = step(tokens, h, c)
+        probs, state, _ = step(tokens, state)
         logits = np.log(np.clip(probs.numpy().astype(np.float64), 1e-12, 1.0)) / temperature
         logits[:, PAD_INDEX] = -np.inf  # padding is never a character
         if top_k is not None and top_k < logits.shape[-1]:
@@ -330,6 +351,8 @@ class Step:
     probability: float
     candidates: list[tuple[str, float]]
     text_so_far: str
+    #: For an attention model: the weight of each source character at this step.
+    attention: list[float] | None = None
 
 
 def decoding_steps(encoder_model: keras.Model, decoder_model: keras.Model,
@@ -340,14 +363,14 @@ def decoding_steps(encoder_model: keras.Model, decoder_model: keras.Model,
     widget). Tokens are shown with :func:`display_token`; the last step is the one that chose
     ``"\\n"`` (``"⏎"``)."""
     encoder_ids = np.asarray(encoder_ids, dtype=np.int32).reshape(1, -1)
-    h, c = encode(encoder_model, encoder_ids)
+    state = encode(encoder_model, encoder_ids)
     step = _stepper(decoder_model)
     token = np.array([target_vocab.token_index[START_TOKEN]], dtype=np.int32)
     stop = target_vocab.token_index[STOP_TOKEN]
     steps: list[Step] = []
     text = ""
     for _ in range(max_decoder_seq_length + 1):
-        probs, h, c = step(token, h, c)
+        probs, state, weights = step(token, state)
         p = probs.numpy()[0]
         order = np.argsort(-p)[:top]
         chosen = int(order[0])
@@ -355,7 +378,7 @@ def decoding_steps(encoder_model: keras.Model, decoder_model: keras.Model,
             text += target_vocab.decode([chosen], stop_at=None, skip=())
         steps.append(Step(display_token(target_vocab, chosen), float(p[chosen]),
                           [(display_token(target_vocab, int(i)), float(p[i])) for i in order],
-                          text))
+                          text, None if weights is None else weights.numpy()[0].tolist()))
         if chosen == stop:
             break
         token = np.array([chosen], dtype=np.int32)
@@ -469,15 +492,16 @@ class Translation:
 
 
 
-_INFERENCE: dict[int, tuple[keras.Model, keras.Model, keras.Model]] = {}
+_INFERENCE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _cached_inference_models(model: keras.Model) -> tuple[keras.Model, keras.Model]:
-    cached = _INFERENCE.get(id(model))
-    if cached is None or cached[0] is not model:
-        cached = (model, *inference_models(model))
-        _INFERENCE[id(model)] = cached
-    return cached[1], cached[2]
+def inference_models_for(model: keras.Model) -> tuple[keras.Model, keras.Model]:
+    """The inference models of any course training model (with or without attention),
+    built once per model and forgotten with it."""
+    if model not in _INFERENCE:
+        _INFERENCE[model] = (attention_inference_models(model) if has_attention(model)
+                             else inference_models(model))
+    return _INFERENCE[model]
 
 
 def translate(translator, texts: str | Sequence[str], *, mode: Mode = "greedy",
@@ -507,7 +531,7 @@ def translate(translator, texts: str | Sequence[str], *, mode: Mode = "greedy",
     ids = np.zeros((len(prepared), max(len(p.text) for p in prepared)), dtype=np.int32)
     for row, p in enumerate(prepared):
         ids[row, : len(p.text)] = translator.input_vocab.encode(p.text, on_unknown="unk")
-    encoder_model, decoder_model = _cached_inference_models(translator.model)
+    encoder_model, decoder_model = inference_models_for(translator.model)
     common = {"max_decoder_seq_length": max_out}
     if mode == "greedy":
         outputs = greedy_decode(encoder_model, decoder_model, ids, translator.target_vocab,
@@ -543,3 +567,34 @@ def _as_model_input_decoder(ids: np.ndarray, model: keras.Model):
     if len(model.inputs[1].shape) != 3:
         return ids
     return tf.one_hot(ids, int(model.inputs[1].shape[-1]))
+
+
+_ATTENTION_READERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def attention_map(translator, source: str, translation: str) -> np.ndarray:
+    """Where an attention model looked while writing ``translation`` of ``source``: weights of
+    shape ``(len(translation) + 1, len(source))``, one row per written character and a last
+    row for the stop token, each row summing to 1 over the source characters.
+
+    One teacher-forced pass of the training model, so the rows are exactly the weights greedy
+    decoding used when it wrote ``translation``. Raises :class:`TypeError` for a model
+    without attention.
+    """
+    model = translator.model
+    if not has_attention(model):
+        raise TypeError("this model has no attention layer: only attention models "
+                        "(helpers.attention.build_attention_model) have an attention map")
+    for name, value in (("source", source), ("translation", translation)):
+        if not isinstance(value, str):
+            raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+    if not source:
+        raise EmptyInputError("Nothing to show: the source sentence is empty.")
+    if model not in _ATTENTION_READERS:
+        _ATTENTION_READERS[model] = keras.Model(model.inputs,
+                                                model.get_layer("attention").output[1])
+    enc_ids = np.array([translator.input_vocab.encode(source, on_unknown="unk")], np.int32)
+    dec_ids = np.array([translator.target_vocab.encode(START_TOKEN + translation,
+                                                       on_unknown="unk")], np.int32)
+    weights = _ATTENTION_READERS[model]([enc_ids, dec_ids], training=False)
+    return np.asarray(weights)[0]

@@ -11,7 +11,8 @@ so the numbers can be compared with other work.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import sacrebleu
@@ -64,3 +65,78 @@ def corpus_scores(hypotheses: Sequence[str], references: Sequence[Sequence[str]]
 def sentence_chrf(hypothesis: str, references: Sequence[str]) -> float:
     """chrF of one sentence against its references (for best/worst tables)."""
     return sacrebleu.sentence_chrf(hypothesis, list(references)).score
+
+
+# --- the course's held-out sets (plumbing for benchmarks, cards and notebooks 05+) ----------
+
+#: Pairs of the course split: ``split_pairs(load_fra_eng(30_000))``. No course model ever
+#: trains on the English sentences of its validation and test parts.
+COURSE_SPLIT_PAIRS = 30_000
+#: The whole corpus's own split (the attention model's), by English sentence, seed 0.
+CORPUS_SPLIT = {"validation_fraction": 0.02, "test_fraction": 0.02, "seed": 0}
+
+
+def course_heldout_sources() -> set[str]:
+    """English sentences of the course validation and test parts (kept out of training)."""
+    from helpers import data
+
+    split = data.split_pairs(data.load_fra_eng(COURSE_SPLIT_PAIRS))
+    return {e for e, _ in split.validation} | {e for e, _ in split.test}
+
+
+def heldout_set(which: str = "course", count: int = 1000) -> tuple[list[str], list[list[str]]]:
+    """``(sources, references)``: the first ``count`` distinct English sentences of a test
+    part, each with every French translation the whole corpus has for it.
+
+    ``which="course"``: the course test part (short sentences, the first 30,000 pairs);
+    ``which="all_lengths"``: the whole corpus's own test part (sentences of every length).
+    """
+    from helpers import data
+
+    if which not in ("course", "all_lengths"):
+        raise ValueError(f"which must be 'course' or 'all_lengths', not {which!r}")
+    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        raise ValueError(f"count must be a positive whole number, not {count!r}")
+    everything = data.load_fra_eng()
+    if which == "course":
+        test = data.split_pairs(everything[:COURSE_SPLIT_PAIRS]).test
+    else:
+        test = data.split_pairs(everything, **CORPUS_SPLIT).test
+    all_refs = references_by_source(everything)
+    sources = list(dict.fromkeys(e for e, _ in test))[:count]
+    return sources, [all_refs[s] for s in sources]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Scores of one system on one held-out set, with its outputs and speed."""
+
+    scores: Scores
+    outputs: list[str]
+    seconds: float
+
+    @property
+    def sentences_per_second(self) -> float:
+        return self.scores.n / self.seconds
+
+
+def evaluate(translate: Callable[[list[str]], list[str]], sources: Sequence[str],
+             references: Sequence[Sequence[str]]) -> Evaluation:
+    """Translate ``sources`` in one call (timed) and score the outputs against
+    ``references`` (:func:`corpus_scores`)."""
+    started = time.perf_counter()
+    outputs = list(translate(list(sources)))
+    seconds = time.perf_counter() - started
+    return Evaluation(corpus_scores(outputs, references), outputs, seconds)
+
+
+#: Sentences a teacher types in class; each is in the corpus (some in the course held-out part).
+EVERYDAY_SENTENCES = (
+    "I am cold.", "Open the door.", "Where are you?", "Thank you.", "Good morning.",
+    "I'm hungry.", "I'm tired.", "Help me.", "Come here.", "Sit down.", "I love you.",
+    "How are you?", "What is your name?", "I don't know.", "See you tomorrow.",
+    "Close the window.", "I'm sorry.", "Where is the station?", "I like cats.", "Wait here.",
+    "Let's go.", "I understand.", "Happy birthday!", "Who are you?", "Call me.", "It's cold.",
+    "Hurry up.", "Thanks a lot.", "Are you ready?", "What time is it?", "I am a student.",
+    "The cat is black.", "Excuse me.", "Good luck.",
+)

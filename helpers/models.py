@@ -21,16 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import keras
-from keras import layers, ops
+from keras import layers
 
 from helpers.encoding import Vocabulary
-
-
-def _check_positive(**values: int | float) -> None:
-    for name, value in values.items():
-        if not value > 0:
-            raise ValueError(f"{name} must be positive, got {value!r}")
-
+from helpers.layers import OneHot, check_positive
 
 # --- digit addition (notebook 02) ------------------------------------------------------
 
@@ -43,7 +37,7 @@ def _check_learning_rate(learning_rate: float | LearningRate) -> None:
     if isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real):
         raise ValueError("learning_rate must be a positive number or a "
                          f"keras.optimizers.schedules.LearningRateSchedule, got {learning_rate!r}")
-    _check_positive(learning_rate=learning_rate)
+    check_positive(learning_rate=learning_rate)
 
 
 def build_same_length_lstm(num_features: int = 20, num_classes: int = 10, *, units: int = 64,
@@ -57,7 +51,7 @@ def build_same_length_lstm(num_features: int = 20, num_classes: int = 10, *, uni
     ``0 … t`` only. The number of steps is left open (``None``), so a model trained on
     4 steps also runs on 5.
     """
-    _check_positive(num_features=num_features, num_classes=num_classes, units=units,
+    check_positive(num_features=num_features, num_classes=num_classes, units=units,
                     num_layers=num_layers)
     _check_learning_rate(learning_rate)
     inputs = keras.Input(shape=(None, num_features), name="digit_columns")
@@ -84,7 +78,7 @@ def build_addition_encoder_decoder(num_tokens: int, output_length: int, *,
     ``output_length``; the question's is left open. ``learning_rate`` is adam's: a number or
     a ``keras.optimizers.schedules.LearningRateSchedule``.
     """
-    _check_positive(num_tokens=num_tokens, output_length=output_length, latent_dim=latent_dim)
+    check_positive(num_tokens=num_tokens, output_length=output_length, latent_dim=latent_dim)
     _check_learning_rate(learning_rate)
     encoder_inputs = keras.Input(shape=(None, num_tokens), name="question")
     encoded = layers.LSTM(latent_dim, name="encoder")(encoder_inputs)
@@ -114,41 +108,12 @@ TRANSLATION_LAYERS = ("encoder_inputs", "decoder_inputs", "encoder_lstm", "decod
                       "decoder_dense")
 #: The pretrained course model, committed under ``models/``.
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
-PRETRAINED_MODEL = MODELS_DIR / "fra_eng_course.keras"
-
-
-@keras.saving.register_keras_serializable(package="seq2seq_course")
-class OneHot(layers.Layer):
-    """Integer ids ``(batch, steps)`` → one-hot ``(batch, steps, num_tokens)`` inside the model.
-
-    Padding (id 0) becomes an all-zero vector, exactly like :func:`helpers.encoding.one_hot`.
-    With ``mask_zero=True`` the layer also emits a mask (``ids != 0``), so a following RNN
-    skips padded steps: a padded sentence then gets the same final states as the same
-    sentence alone. A plain layer with a ``get_config`` (not a ``Lambda``), so models that
-    use it save as ``.keras`` and load with ``safe_mode=True``.
-    """
-
-    def __init__(self, num_tokens: int, mask_zero: bool = False, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        _check_positive(num_tokens=num_tokens)
-        self.num_tokens = int(num_tokens)
-        self.mask_zero = bool(mask_zero)
-
-    def call(self, inputs):
-        ids = ops.cast(inputs, "int32")
-        vectors = ops.one_hot(ids, self.num_tokens, dtype=self.compute_dtype)
-        not_padding = ops.cast(ops.not_equal(ids, 0), self.compute_dtype)
-        return vectors * ops.expand_dims(not_padding, -1)
-
-    def compute_mask(self, inputs, mask=None):
-        return ops.not_equal(inputs, 0) if self.mask_zero else None
-
-    def compute_output_shape(self, input_shape):
-        return (*input_shape, self.num_tokens)
-
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "num_tokens": self.num_tokens,
-                "mask_zero": self.mask_zero}
+#: The original architecture (notebooks 03 and 04 teach it and load it by name).
+SEED_MODEL = MODELS_DIR / "fra_eng_course.keras"
+#: The attention model (notebook 05): the default of notebooks 06+, the widgets and the app.
+ATTENTION_MODEL = MODELS_DIR / "fra_eng_attention.keras"
+#: What :func:`load_translation_model` loads when given no path.
+PRETRAINED_MODEL = ATTENTION_MODEL
 
 
 def build_original_model(num_encoder_tokens: int, num_decoder_tokens: int, *,
@@ -161,7 +126,7 @@ def build_original_model(num_encoder_tokens: int, num_decoder_tokens: int, *,
     reading ``decoder_inputs`` (one-hot) → ``Dense(num_decoder_tokens, softmax)`` at every
     step. ``rmsprop``, ``categorical_crossentropy``, accuracy (padding included).
     """
-    _check_positive(num_encoder_tokens=num_encoder_tokens,
+    check_positive(num_encoder_tokens=num_encoder_tokens,
                     num_decoder_tokens=num_decoder_tokens, latent_dim=latent_dim)
     encoder_inputs = keras.Input(shape=(None, num_encoder_tokens), name="encoder_inputs")
     encoder = layers.LSTM(latent_dim, return_state=True, name="encoder_lstm")
@@ -192,7 +157,7 @@ def build_course_model(num_encoder_tokens: int, num_decoder_tokens: int, *,
     """
     from helpers.training import masked_accuracy, masked_loss
 
-    _check_positive(num_encoder_tokens=num_encoder_tokens,
+    check_positive(num_encoder_tokens=num_encoder_tokens,
                     num_decoder_tokens=num_decoder_tokens, latent_dim=latent_dim,
                     learning_rate=learning_rate)
     encoder_inputs = keras.Input(shape=(None,), dtype="int32", name="encoder_inputs")

@@ -1,6 +1,6 @@
 """Training the translation encoder–decoder: a loss and an accuracy that ignore padding,
 length-bucketed ``tf.data`` batches, held-out scoring after every epoch, early stopping with
-the best weights, a time budget, and the command that trains the pretrained course model.
+the best weights, a time budget, and training under a ``tf.distribute`` strategy.
 
 Taught in: ``03_encoder_decoder_training``.
 
@@ -9,16 +9,12 @@ not a prediction: :func:`masked_loss` and :func:`masked_accuracy` average over r
 characters only, so short sentences in a long padded batch do not make the numbers look
 better than they are.
 
-Train the pretrained model (about 35 minutes on 2 cores)::
-
-    python -m helpers.training --pretrained          # or: make pretrained
+The pretrained models are trained by :mod:`helpers.pretrained` (``make pretrained``).
 """
 
 from __future__ import annotations
 
-import argparse
 import math
-import platform
 import time
 import weakref
 from collections.abc import Callable, Iterator, Sequence
@@ -177,6 +173,12 @@ def prepare_translation_data(pairs: Sequence[tuple[str, str]], *,
     """
     split = course_data.split_pairs(list(pairs), validation_fraction=validation_fraction,
                                     test_fraction=test_fraction, seed=seed)
+    return translation_data_from_split(split)
+
+
+def translation_data_from_split(split: course_data.Split) -> TranslationData:
+    """Vocabularies from ``split.train`` and padded integer arrays for each part (see
+    :func:`prepare_translation_data`, which splits first)."""
     if not split.train:
         raise ValueError("no training pairs after the split")
     input_vocab = build_vocabulary(e for e, _ in split.train)
@@ -321,10 +323,6 @@ class HeldOutScorer(keras.callbacks.Callback):
             print(f"  epoch {epoch + 1}: {epoch_seconds:.1f} s, held-out masked loss "
                   f"{scores['loss']:.4f}, masked accuracy {scores['accuracy']:.3f}", flush=True)
 
-    @property
-    def best(self) -> dict[str, float]:
-        """The row with the lowest held-out loss."""
-        return min(self.rows, key=lambda r: r["heldout_loss"])
 
 
 # --- the two trainers -----------------------------------------------------------------
@@ -364,12 +362,27 @@ def train_original(model: keras.Model, data: TranslationData, *, epochs: int,
 
 def train_course(model: keras.Model, data: TranslationData, *, epochs: int,
                  batch_size: int = 128, patience: int = 4, time_budget: float | None = None,
-                 checkpoint: str | Path | None = None, seed: int = 0,
+                 checkpoint: str | Path | None = None, seed: int = 0, strategy: Any = None,
                  verbose: int = 2) -> TrainingRun:
     """The course trainer: length-bucketed integer batches, held-out masked loss after every
     epoch, ``EarlyStopping`` (``patience`` epochs without a better held-out loss) that
     restores the best weights, and ``ModelCheckpoint`` of the best weights if
-    ``checkpoint`` (a ``….weights.h5`` path) is given."""
+    ``checkpoint`` (a ``….weights.h5`` path) is given.
+
+    ``strategy``: a ``tf.distribute.Strategy`` (e.g. ``MirroredStrategy()`` for several GPUs
+    of one machine) to train under. Build and compile the model inside
+    ``with strategy.scope():`` first, so that its variables are mirrored on every replica;
+    ``batch_size`` is then the global batch, split evenly between the replicas.
+    """
+    if strategy is not None:
+        import tensorflow as tf
+
+        if not isinstance(strategy, tf.distribute.Strategy):
+            raise TypeError("strategy must be a tf.distribute.Strategy, not "
+                            f"{type(strategy).__name__}")
+        if model.distribute_strategy is not strategy:
+            raise ValueError("the model was not built under this strategy: build and compile "
+                             "it inside `with strategy.scope():`, then train it")
     enc, dec = data.arrays["train"]
     dataset = make_dataset(enc, dec, batch_size=batch_size, seed=seed)
     scorer = HeldOutScorer(*data.arrays["validation"], time_budget=time_budget,
@@ -398,215 +411,3 @@ def print_table(rows: Sequence[dict[str, float]], *, title: str = "",
     for r in rows:
         out(f"{r['epoch']:>5} {r['seconds']:>8.1f} {r.get('samples_per_second', math.nan):>9.0f} "
             f"{r['train_loss']:>10.4f} {r['heldout_loss']:>13.4f} {r['heldout_accuracy']:>12.3f}")
-
-
-# --- the pretrained course model --------------------------------------------------------
-
-PRETRAINED_SETTINGS: dict[str, Any] = {
-    "num_samples": 30_000,      # the first 30,000 pairs of fra.txt (the original uses 10,000)
-    "validation_fraction": 0.1,
-    "test_fraction": 0.1,
-    "split_seed": 0,
-    "latent_dim": 256,
-    "batch_size": 128,
-    "learning_rate": 3e-3,
-    "epochs": 60,
-    "patience": 4,
-    "time_budget_minutes": 35,
-    "seed": 42,
-}
-
-
-def train_pretrained(*, out: str | Path | None = None, **overrides: Any) -> dict[str, Any]:
-    """Train and save the pretrained course model (what ``make pretrained`` runs).
-
-    Returns its manifest (also written beside the model): data, split, hyperparameters,
-    held-out masked loss and accuracy, training time and machine.
-    """
-    from helpers import models
-
-    settings = {**PRETRAINED_SETTINGS, **overrides}
-    unknown = set(overrides) - set(PRETRAINED_SETTINGS)
-    if unknown:
-        raise ValueError(f"unknown setting(s): {', '.join(sorted(unknown))}")
-    keras.utils.set_random_seed(settings["seed"])
-    pairs = course_data.load_fra_eng(settings["num_samples"])
-    data = prepare_translation_data(pairs, validation_fraction=settings["validation_fraction"],
-                                    test_fraction=settings["test_fraction"],
-                                    seed=settings["split_seed"])
-    print(f"pairs {len(pairs)}, split {data.sizes()}, tokens "
-          f"{len(data.input_vocab)} → {len(data.target_vocab)}", flush=True)
-    model = models.build_course_model(len(data.input_vocab), len(data.target_vocab),
-                                      latent_dim=settings["latent_dim"],
-                                      learning_rate=settings["learning_rate"])
-    started = time.perf_counter()
-    run = train_course(model, data, epochs=settings["epochs"],
-                       batch_size=settings["batch_size"], patience=settings["patience"],
-                       time_budget=settings["time_budget_minutes"] * 60, seed=settings["seed"])
-    wall = time.perf_counter() - started
-    validation = heldout_scores(model, *data.arrays["validation"])
-    test = heldout_scores(model, *data.arrays["test"])
-    path = Path(out) if out is not None else models.PRETRAINED_MODEL
-    metadata = {
-        "data": {"corpus": "fra-eng (Tatoeba via manythings.org), fra.txt sha256 "
-                           + course_data.FRA_TXT_SHA256[:12],
-                 "pairs": f"first {settings['num_samples']} lines of fra.txt",
-                 "split": "helpers.data.split_pairs (shuffled, grouped by English sentence)",
-                 "sizes": data.sizes()},
-        "settings": settings,
-        "epochs_run": len(run.rows),
-        "best_epoch": int(run.best["epoch"]),
-        "stopped_early": run.stopped_early,
-        "train_seconds": round(run.train_seconds, 1),
-        "wall_seconds": round(wall, 1),
-        "validation": validation,
-        "test": test,
-        "epochs": run.rows,
-        "machine": f"{platform.machine()}, {_cpu_count()} CPU cores, {platform.system()}",
-        "versions": {"keras": keras.__version__, "numpy": np.__version__},
-    }
-    manifest = models.save_translation_model(
-        model, path, input_vocab=data.input_vocab, target_vocab=data.target_vocab,
-        max_encoder_seq_length=data.max_encoder_seq_length,
-        max_decoder_seq_length=data.max_decoder_seq_length, metadata=metadata)
-    write_model_card(manifest, path.parent / "README.md")
-    print(f"saved {path} ({path.stat().st_size / 1e6:.1f} MB, sha256 {manifest['sha256'][:12]}…)")
-    print(f"validation {validation}\ntest {test}\ntraining {run.train_seconds:.0f} s, "
-          f"{len(run.rows)} epochs, best epoch {run.best['epoch']}")
-    return manifest
-
-
-def write_model_card(manifest: dict[str, Any], path: str | Path, *, notes: str = "") -> Path:
-    """Write the model card (Markdown) of a model saved by :func:`train_pretrained`."""
-    meta = manifest["metadata"]
-    s = meta["settings"]
-    val, test = meta["validation"], meta["test"]
-    sizes = meta["data"]["sizes"]
-    name = manifest["model_file"]
-    dim = s["latent_dim"]
-    stop = " (stopped early)" if meta["stopped_early"] else \
-        " (stopped by the time budget or the epoch limit)"
-    lines = [
-        f"# Model card: `{name}`",
-        "",
-        "The course's pretrained English → French translation model: the encoder–decoder of "
-        "notebook 03 (`helpers.models.build_course_model`), character level, trained with the "
-        "course trainer (`helpers.training.train_course`). Notebooks 04+ and the widgets load it "
-        "with `helpers.models.load_translation_model()`, which checks the file's SHA-256 against "
-        "the manifest.",
-        "",
-        "## Files",
-        "",
-        "| file | what |",
-        "| --- | --- |",
-        f"| `{name}` | the Keras 3 model: architecture, weights, compile settings, no optimizer "
-        "state; loads with `safe_mode=True` |",
-        f"| `{Path(name).with_suffix('.json').name}` | manifest: the SHA-256 of the `.keras` file "
-        f"(`{manifest['sha256']}`), both vocabularies, maximum lengths, and the facts below |",
-        "| `README.md` | this card |",
-        "",
-        "## Data and split",
-        "",
-        f"* {meta['data']['corpus']}; licence CC-BY 2.0 France (tatoeba.org, "
-        "manythings.org/anki).",
-        f"* Pairs: the {meta['data']['pairs']} (the original text uses the first 10,000). The "
-        "file is sorted by length, so these are short sentences: at most "
-        f"{manifest['max_encoder_seq_length']} English characters and "
-        f"{manifest['max_decoder_seq_length']} French tokens with the start and stop tokens.",
-        f"* Split: {meta['data']['split']}; validation {s['validation_fraction']:.0%}, test "
-        f"{s['test_fraction']:.0%}, seed {s['split_seed']}: {sizes['train']:,} training, "
-        f"{sizes['validation']:,} validation and {sizes['test']:,} test pairs.",
-        f"* Vocabularies ({len(manifest['input_vocabulary'])} English and "
-        f"{len(manifest['target_vocabulary'])} French tokens, padding and `<unk>` included) come "
-        "from the training pairs. No sentence was trimmed.",
-        "",
-        "## Hyperparameters",
-        "",
-        "| setting | value |",
-        "| --- | --- |",
-        f"| encoder | `OneHot(mask_zero=True)` → `LSTM({dim}, return_state=True)`; its states "
-        "start the decoder |",
-        f"| decoder | `OneHot` → `LSTM({dim}, return_sequences=True)` → `Dense(softmax)` |",
-        "| loss, metric | `masked_loss`, `masked_accuracy` (padding ignored) |",
-        f"| optimizer | adam, learning rate {s['learning_rate']:g}, clipnorm 1.0 |",
-        f"| batches | length-bucketed, {s['batch_size']} pairs |",
-        f"| stopping | at most {s['epochs']} epochs or {s['time_budget_minutes']:g} minutes of "
-        f"training; early stopping on the validation masked loss, patience {s['patience']}, "
-        "best weights kept |",
-        f"| seed | {s['seed']} |",
-        "",
-        "## Results (teacher forcing, held-out pairs)",
-        "",
-        "| part | masked loss | masked accuracy | accuracy counting padding |",
-        "| --- | --- | --- | --- |",
-        f"| validation | {val['loss']:.4f} | {val['accuracy']:.1%} | "
-        f"{val['accuracy_with_padding']:.1%} |",
-        f"| test | {test['loss']:.4f} | {test['accuracy']:.1%} | "
-        f"{test['accuracy_with_padding']:.1%} |",
-        "",
-        "Held-out chrF, BLEU and exact match of greedy translations: to be added with the "
-        "inference notebook (issue 5).",
-        "",
-        "## Training",
-        "",
-        f"{meta['epochs_run']} epochs, best epoch {meta['best_epoch']}{stop}; "
-        f"{meta['train_seconds'] / 60:.1f} minutes of training "
-        f"({meta['wall_seconds'] / 60:.1f} minutes wall clock with the held-out scoring) on "
-        f"{meta['machine']}; Keras {meta['versions']['keras']}. {notes}".rstrip(),
-        "",
-        "| epoch | seconds | samples/s | training loss | validation loss | validation accuracy |",
-        "| --- | --- | --- | --- | --- | --- |",
-        *(f"| {int(r['epoch'])} | {r['seconds']:.0f} | "
-          f"{r.get('samples_per_second', math.nan):.0f} | {r['train_loss']:.4f} | "
-          f"{r['heldout_loss']:.4f} | {r['heldout_accuracy']:.3f} |" for r in meta["epochs"]),
-        "",
-        "Losses and accuracies on the validation pairs are masked (real characters only).",
-        "",
-        "## Reproduce",
-        "",
-        "    make pretrained            # = python -m helpers.training --pretrained",
-        "",
-        "The time budget makes the result depend on the machine's speed (a faster machine runs "
-        "more epochs), so a retrained file has another SHA-256; the manifest records it.",
-        "",
-        "## Limits",
-        "",
-        f"Character level, short everyday sentences, {sizes['train']:,} training pairs: expect "
-        "sensible output on short sentences like the corpus's and nonsense on long or unusual "
-        "ones. The scores above are next-character scores under teacher forcing, not "
-        "translation quality.",
-    ]
-    path = Path(path)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
-def _cpu_count() -> int:
-    import os
-
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--pretrained", action="store_true",
-                        help="train and save the pretrained course model (models/)")
-    parser.add_argument("--num-samples", type=int, help="pairs from the start of fra.txt")
-    parser.add_argument("--minutes", type=float, help="training time budget")
-    parser.add_argument("--epochs", type=int, help="at most this many epochs")
-    parser.add_argument("--out", help="where to save the .keras file")
-    args = parser.parse_args(argv)
-    if not args.pretrained:
-        parser.error("nothing to do: pass --pretrained")
-    overrides: dict[str, Any] = {}
-    if args.num_samples:
-        overrides["num_samples"] = args.num_samples
-    if args.minutes:
-        overrides["time_budget_minutes"] = args.minutes
-    if args.epochs:
-        overrides["epochs"] = args.epochs
-    train_pretrained(out=args.out, **overrides)
-
-
-if __name__ == "__main__":
-    main()

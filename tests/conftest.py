@@ -72,3 +72,25 @@ def translator(toy, course_model):
         "max_decoder_seq_length": decoder_ids.shape[1]})
 
 
+
+
+@pytest.fixture(scope="session")
+def attention_model(toy):
+    """A tiny attention model (helpers.attention) trained to recite the toy pairs."""
+    from helpers.attention import build_attention_model
+
+    input_vocab, target_vocab, encoder_ids, decoder_ids = toy
+    keras.utils.set_random_seed(0)
+    model = build_attention_model(len(input_vocab), len(target_vocab), latent_dim=32,
+                                  learning_rate=1e-2)
+    model.fit([encoder_ids, decoder_ids], enc.shift_left(decoder_ids), epochs=120,
+              batch_size=len(SOURCES), verbose=0)
+    return model
+
+
+@pytest.fixture(scope="session")
+def attention_translator(toy, attention_model):
+    input_vocab, target_vocab, encoder_ids, decoder_ids = toy
+    return models.TranslationModel(attention_model, input_vocab, target_vocab, {
+        "max_encoder_seq_length": encoder_ids.shape[1],
+        "max_decoder_seq_length": decoder_ids.shape[1]})

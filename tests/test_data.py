@@ -150,6 +150,38 @@ def test_bad_num_samples(fixture_zip: Path) -> None:
         data.load_fra_eng(0, path=fixture_zip)
 
 
+def test_byte_order_mark_is_dropped(tmp_path: Path) -> None:
+    path = make_zip(tmp_path / "x.zip", "\ufeffGo.\tVa !\nHi.\tSalut !\n")
+    pairs = load_quietly(path=path)
+    assert pairs[0] == ("Go.", "Va !") and "\ufeff" not in "".join(e + f for e, f in pairs)
+
+
+@pytest.mark.parametrize("ending", ["\r", "mixed"])
+def test_old_mac_and_mixed_line_endings(tmp_path: Path, ending: str) -> None:
+    lines = ["Go.\tVa !", "Hi.\tSalut !", "Run!\tCours !", "Wait!\tAttends !"]
+    text = "\r".join(lines) if ending == "\r" else \
+        lines[0] + "\r" + lines[1] + "\r\n" + lines[2] + "\n" + lines[3] + "\r"
+    pairs = load_quietly(path=make_zip(tmp_path / "x.zip", text))
+    assert pairs == [tuple(line.split("\t")) for line in lines]
+
+
+@pytest.mark.parametrize("text", ["", "\n", "\ufeff"])
+def test_an_empty_fra_txt_is_corrupt(tmp_path: Path, text: str) -> None:
+    with pytest.raises(data.CorruptCorpusError, match="empty"):
+        load_quietly(path=make_zip(tmp_path / "x.zip", text))
+
+
+@pytest.mark.parametrize("num_samples", [2.5, "10", True])
+def test_num_samples_must_be_a_whole_number(tmp_path: Path, num_samples) -> None:
+    with pytest.raises(TypeError, match="num_samples must be a whole number"):
+        data.load_fra_eng(num_samples, path=tmp_path / "absent.zip", download=False)
+
+
+def test_unknown_verify_value_is_refused_before_reading(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="verify must be"):
+        data.load_fra_eng(path=tmp_path / "absent.zip", download=False, verify="nonsense")
+
+
 def test_errors_are_one_family() -> None:
     for err in (data.CorpusNotFoundError, data.CorruptCorpusError, data.MalformedLineError,
                 data.CorpusHashMismatchError):

@@ -304,16 +304,6 @@ def test_missing_or_foreign_manifest(saved, tmp_path) -> None:
     assert issubclass(models.ModelFileError, ValueError)
 
 
-def test_the_pretrained_model_loads_and_is_small() -> None:
-    path = models.PRETRAINED_MODEL
-    if not path.is_file():
-        pytest.skip("no pretrained model yet: run `make pretrained`")
-    assert path.stat().st_size <= 10_000_000
-    pretrained = models.load_translation_model(path)  # verifies the SHA-256
-    assert pretrained.model.get_layer("decoder_dense").units == len(pretrained.target_vocab)
-    assert "validation" in pretrained.manifest["metadata"]
-
-
 # --- notebook 03's own versions agree with helpers ----------------------------------------
 
 

@@ -1,0 +1,432 @@
+"""The release pipeline of the course's pretrained models: data, training, scoring, card.
+
+Run by ``make pretrained``; not taught in a notebook. Each model is built in two stages, so
+that a long training run never has to be repeated to refresh its card:
+
+    python -m helpers.pretrained train attention   # trains; saves .keras + manifest
+    python -m helpers.pretrained score attention   # held-out scores → manifest → card
+
+``seed`` is the original architecture (notebooks 03–04), ``attention`` the course's default
+model (notebook 05 on). Every course model keeps the English sentences of the course's
+validation and test parts (``split_pairs(load_fra_eng(30_000))``) out of training, so all
+models are scored on the same held-out sentences. The card (``models/<name>.md``) is written
+entirely from the manifest: a rebuild reproduces it, with the numbers of the new run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import keras
+import numpy as np
+
+from helpers import data as course_data
+from helpers import evaluation
+from helpers.models import (
+    ATTENTION_MODEL,
+    SEED_MODEL,
+    TranslationModel,
+    build_course_model,
+    load_translation_model,
+    manifest_path,
+    save_translation_model,
+)
+from helpers.training import (
+    TranslationData,
+    heldout_scores,
+    prepare_translation_data,
+    train_course,
+    translation_data_from_split,
+)
+
+#: The seed model: the original architecture on the first 30,000 pairs, course trainer.
+SEED_SETTINGS: dict[str, Any] = {
+    "num_samples": evaluation.COURSE_SPLIT_PAIRS,
+    "validation_fraction": 0.1,
+    "test_fraction": 0.1,
+    "split_seed": 0,
+    "latent_dim": 256,
+    "batch_size": 128,
+    "learning_rate": 3e-3,
+    "epochs": 100,
+    "patience": 4,
+    "time_budget_minutes": None,  # train until early stopping fires
+    "seed": 42,
+}
+
+#: The attention model: the whole corpus minus the held-out sources, a cosine schedule.
+ATTENTION_SETTINGS: dict[str, Any] = {
+    "pairs": "all",
+    **{f"split_{k}" if k == "seed" else k: v for k, v in evaluation.CORPUS_SPLIT.items()},
+    "latent_dim": 256,
+    "batch_size": 256,
+    "learning_rate": 3e-3,        # adam, cosine decay to 1% over the whole run
+    "final_learning_rate_fraction": 0.01,
+    "epochs": 7,
+    "patience": 3,
+    "seed": 42,
+}
+
+MODELS = {"seed": SEED_MODEL, "attention": ATTENTION_MODEL}
+
+
+def _machine() -> str:
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return f"{platform.machine()}, {cores} CPU cores, {platform.system()}"
+
+
+def attention_split(settings: dict[str, Any] = ATTENTION_SETTINGS) -> course_data.Split:
+    """The whole corpus split by English sentence, with every course held-out source removed
+    from the training part."""
+    split = course_data.split_pairs(course_data.load_fra_eng(),
+                                    validation_fraction=settings["validation_fraction"],
+                                    test_fraction=settings["test_fraction"],
+                                    seed=settings["split_seed"])
+    excluded = evaluation.course_heldout_sources()
+    train = [(e, f) for e, f in split.train if e not in excluded]
+    return course_data.Split(train=train, validation=split.validation, test=split.test)
+
+
+def _training_metadata(model: keras.Model, run, data: TranslationData,
+                       settings: dict[str, Any], wall: float, **extra: Any) -> dict[str, Any]:
+    return {
+        **extra,
+        "settings": settings,
+        "epochs_run": len(run.rows),
+        "best_epoch": int(run.best["epoch"]),
+        "stopped_early": run.stopped_early,
+        "train_seconds": round(run.train_seconds, 1),
+        "wall_seconds": round(wall, 1),
+        "samples_trained": int(data.sizes()["train"] * len(run.rows)),
+        "validation": heldout_scores(model, *data.arrays["validation"]),
+        "test": heldout_scores(model, *data.arrays["test"]),
+        "epochs": run.rows,
+        "machine": _machine(),
+        "versions": {"keras": keras.__version__, "numpy": np.__version__},
+    }
+
+
+def train_seed(out: str | Path = SEED_MODEL, **overrides: Any) -> dict[str, Any]:
+    """Train and save the original-architecture model of notebooks 03–04."""
+    settings = {**SEED_SETTINGS, **overrides}
+    keras.utils.set_random_seed(settings["seed"])
+    data = prepare_translation_data(course_data.load_fra_eng(settings["num_samples"]),
+                                    validation_fraction=settings["validation_fraction"],
+                                    test_fraction=settings["test_fraction"],
+                                    seed=settings["split_seed"])
+    model = build_course_model(len(data.input_vocab), len(data.target_vocab),
+                               latent_dim=settings["latent_dim"],
+                               learning_rate=settings["learning_rate"])
+    budget = settings["time_budget_minutes"]
+    started = time.perf_counter()
+    run = train_course(model, data, epochs=settings["epochs"], batch_size=settings["batch_size"],
+                       patience=settings["patience"], seed=settings["seed"],
+                       time_budget=budget * 60 if budget else None)
+    metadata = _training_metadata(
+        model, run, data, settings, time.perf_counter() - started, architecture="original",
+        data={"corpus": _corpus(), "pairs": f"first {settings['num_samples']} lines of fra.txt",
+              "split": "helpers.data.split_pairs (shuffled, grouped by English sentence)",
+              "sizes": data.sizes()})
+    return _save(model, out, data, metadata)
+
+
+def train_attention(out: str | Path = ATTENTION_MODEL, **overrides: Any) -> dict[str, Any]:
+    """Train and save the attention model (the course's default); return its manifest."""
+    from helpers.attention import build_attention_model
+
+    settings = {**ATTENTION_SETTINGS, **overrides}
+    keras.utils.set_random_seed(settings["seed"])
+    data = translation_data_from_split(attention_split(settings))
+    steps = settings["epochs"] * math.ceil(data.sizes()["train"] / settings["batch_size"])
+    schedule = keras.optimizers.schedules.CosineDecay(
+        settings["learning_rate"], decay_steps=steps,
+        alpha=settings["final_learning_rate_fraction"])
+    model = build_attention_model(len(data.input_vocab), len(data.target_vocab),
+                                  latent_dim=settings["latent_dim"], learning_rate=schedule)
+    print(f"split {data.sizes()}, tokens {len(data.input_vocab)} → {len(data.target_vocab)}, "
+          f"lengths {data.max_encoder_seq_length} / {data.max_decoder_seq_length}, "
+          f"{steps} steps", flush=True)
+    started = time.perf_counter()
+    run = train_course(model, data, epochs=settings["epochs"],
+                       batch_size=settings["batch_size"], patience=settings["patience"],
+                       seed=settings["seed"])
+    metadata = _training_metadata(
+        model, run, data, settings, time.perf_counter() - started, architecture="attention",
+        data={"corpus": _corpus(), "pairs": "every pair of fra.txt",
+              "split": "helpers.data.split_pairs (shuffled, grouped by English sentence) of "
+                       "the whole corpus, minus the course validation and test sources",
+              "sizes": data.sizes()})
+    return _save(model, out, data, metadata)
+
+
+def _corpus() -> str:
+    return "fra-eng (Tatoeba via manythings.org), fra.txt sha256 " + \
+        course_data.FRA_TXT_SHA256[:12]
+
+
+def _save(model: keras.Model, out: str | Path, data: TranslationData,
+          metadata: dict[str, Any]) -> dict[str, Any]:
+    out = Path(out)
+    manifest = save_translation_model(
+        model, out, input_vocab=data.input_vocab, target_vocab=data.target_vocab,
+        max_encoder_seq_length=data.max_encoder_seq_length,
+        max_decoder_seq_length=data.max_decoder_seq_length, metadata=metadata)
+    print(f"saved {out} ({out.stat().st_size / 1e6:.1f} MB), "
+          f"{metadata['train_seconds'] / 60:.1f} min training, {metadata['epochs_run']} epochs, "
+          f"best {metadata['best_epoch']}", flush=True)
+    return manifest
+
+
+# --- scoring: the numbers every card states ----------------------------------------------------
+
+
+def model_translate(translator: TranslationModel):
+    """``list[str] -> list[str]`` greedy translations for :func:`helpers.evaluation.evaluate`:
+    unknown characters read as ``<unk>``, text longer than the model reads is cut (a model is
+    scored on every sentence, never allowed to skip one)."""
+    from helpers.decoding import translate
+
+    def run(texts: list[str]) -> list[str]:
+        return [t.text for t in translate(translator, texts, on_unknown="unk",
+                                          on_overflow="truncate")]
+
+    return run
+
+
+def score_translator(translator: TranslationModel, *, count: int = 1000) -> dict[str, Any]:
+    """Held-out greedy scores on the course set and the all-lengths set, sentences/s, and the
+    everyday sentences a teacher types."""
+    run = model_translate(translator)
+    run(["Go.", "I am cold."])  # warm-up: compile the decoder step
+    scores: dict[str, Any] = {}
+    for which in ("course", "all_lengths"):
+        sources, refs = evaluation.heldout_set(which, count)
+        result = evaluation.evaluate(run, sources, refs)
+        scores[which] = {**result.scores.as_dict(),
+                         "sentences/s": round(result.sentences_per_second, 1)}
+    all_refs = evaluation.references_by_source(course_data.load_fra_eng())
+    everyday = run(list(evaluation.EVERYDAY_SENTENCES))
+    scores["everyday"] = [
+        {"english": e, "output": out, "right": out in all_refs[e]}
+        for e, out in zip(evaluation.EVERYDAY_SENTENCES, everyday, strict=True)]
+    return scores
+
+
+def score(name: str, path: str | Path | None = None) -> dict[str, Any]:
+    """Score a saved model, store the scores in its manifest and write its card."""
+    path = Path(path or MODELS[name])
+    translator = load_translation_model(path)
+    scores = score_translator(translator)
+    manifest = dict(translator.manifest)
+    manifest["metadata"] = {**manifest["metadata"], "scores": scores}
+    manifest_path(path).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n",
+                                   encoding="utf-8")
+    card = write_card(manifest, path)
+    print(f"{name}: course chrF {scores['course']['chrF']}, exact "
+          f"{scores['course']['exact match %']}%, all lengths chrF "
+          f"{scores['all_lengths']['chrF']}; card {card}", flush=True)
+    return manifest
+
+
+# --- the model card ---------------------------------------------------------------------------
+
+_ARCHITECTURES = {
+    "original": [
+        "| encoder | `OneHot(mask_zero=True)` → `LSTM({dim}, return_state=True)`; its two state "
+        "vectors are all the decoder gets |",
+        "| decoder | `OneHot` → `LSTM({dim}, return_sequences=True)` started from those states → "
+        "`Dense(softmax)` |",
+    ],
+    "attention": [
+        "| encoder | `OneHot(mask_zero=True)` → `LSTM({dim}, return_sequences=True, "
+        "return_state=True)`: an output per source character, and the states that start the "
+        "decoder |",
+        "| decoder | `OneHot` → `LSTM({dim}, return_sequences=True)` → `LuongAttention` (general "
+        "score, padding masked) over the encoder outputs → `Dense({dim}, tanh)` of [context; "
+        "h] → `Dense(softmax)` |",
+    ],
+}
+
+_SUMMARY = {
+    "original": "The original text's architecture (notebook 03, "
+                "`helpers.models.build_course_model`): one LSTM each side, the encoder's two "
+                "state vectors as the only link. Notebooks 03 and 04 load it by name "
+                "(`load_translation_model(helpers.models.SEED_MODEL)`) to show what the "
+                "original can and cannot do.",
+    "attention": "The course's default model (notebook 05, "
+                 "`helpers.attention.build_attention_model`): the same encoder–decoder with "
+                 "Luong attention over the encoder's outputs. `load_translation_model()` "
+                 "loads it; notebooks 06+, the widgets and the classroom app use it.",
+}
+
+
+def _training_lines(meta: dict[str, Any]) -> list[str]:
+    s = meta["settings"]
+    budget = s.get("time_budget_minutes")
+    if meta["stopped_early"]:
+        how = (f"early stopping fired after epoch {meta['epochs_run']} (best epoch "
+               f"{meta['best_epoch']}, patience {s['patience']}, best weights kept)")
+    elif budget and meta["train_seconds"] >= budget * 60 * 0.98:
+        how = (f"**stopped by the {budget:g}-minute time budget** at epoch {meta['epochs_run']} "
+               "while the validation loss was still falling: not converged")
+    else:
+        how = (f"all {meta['epochs_run']} planned epochs ran (best epoch {meta['best_epoch']})"
+               + (", the learning-rate schedule run to its end" if "final_learning_rate_fraction"
+                  in s else ""))
+    rates = [r["samples_per_second"] for r in meta["epochs"] if "samples_per_second" in r]
+    return [
+        f"{how}. {meta['train_seconds'] / 60:.1f} minutes of training "
+        f"({meta['wall_seconds'] / 60:.1f} minutes wall clock with the per-epoch validation "
+        f"scoring), {meta.get('samples_trained', 0):,} training samples, "
+        f"{min(rates):.0f}–{max(rates):.0f} samples/s, on {meta['machine']}; Keras "
+        f"{meta['versions']['keras']}.",
+        "",
+        "| epoch | seconds | samples/s | training loss | validation loss | validation accuracy |",
+        "| --- | --- | --- | --- | --- | --- |",
+        *(f"| {int(r['epoch'])} | {r['seconds']:.0f} | "
+          f"{r.get('samples_per_second', math.nan):.0f} | {r['train_loss']:.4f} | "
+          f"{r['heldout_loss']:.4f} | {r['heldout_accuracy']:.3f} |" for r in meta["epochs"]),
+    ]
+
+
+def _score_lines(scores: dict[str, Any] | None) -> list[str]:
+    if not scores:
+        return ["Not scored yet: run `python -m helpers.pretrained score NAME`."]
+    course, longer = scores["course"], scores["all_lengths"]
+    right = [e for e in scores["everyday"] if e["right"]]
+    lines = [
+        "Greedy decoding, `sacrebleu` defaults, every reference the whole corpus has for each "
+        "sentence (`helpers.evaluation.heldout_set`); no sentence of either set was trained on.",
+        "",
+        "| held-out set | sentences | chrF | BLEU | exact match | sentences/s (batched greedy) |",
+        "| --- | --- | --- | --- | --- | --- |",
+        f"| course test part (first 1,000 distinct English sentences) | {course['sentences']} | "
+        f"{course['chrF']:.2f} | {course['BLEU']:.2f} | {course['exact match %']:.1f}% | "
+        f"{course['sentences/s']:.0f} |",
+        f"| whole corpus's test part, all lengths | {longer['sentences']} | {longer['chrF']:.2f} "
+        f"| {longer['BLEU']:.2f} | {longer['exact match %']:.1f}% | {longer['sentences/s']:.0f} |",
+        "",
+        f"Everyday sentences a teacher types ({len(right)} of {len(scores['everyday'])} exactly "
+        "as one of the corpus's translations):",
+        "",
+        "| English | model | right |",
+        "| --- | --- | --- |",
+        *(f"| {e['english']} | {e['output']} | {'yes' if e['right'] else 'no'} |"
+          for e in scores["everyday"]),
+    ]
+    return lines
+
+
+def write_card(manifest: dict[str, Any], model_path: str | Path,
+               out: str | Path | None = None) -> Path:
+    """Write the model's card, entirely from its manifest: ``<model>.md`` beside the model,
+    or ``out``."""
+    meta = manifest["metadata"]
+    architecture = meta.get("architecture", "original")
+    s = meta["settings"]
+    dim = s["latent_dim"]
+    sizes = meta["data"]["sizes"]
+    name = manifest["model_file"]
+    schedule = (f"{s['learning_rate']:g}, cosine decay to {s['final_learning_rate_fraction']:g} "
+                "of it over the run" if "final_learning_rate_fraction" in s
+                else f"{s['learning_rate']:g}")
+    budget = s.get("time_budget_minutes")
+    lines = [
+        f"# Model card: `{name}`",
+        "",
+        f"English → French, character level. {_SUMMARY[architecture]}",
+        "",
+        "## Files",
+        "",
+        "| file | what |",
+        "| --- | --- |",
+        f"| `{name}` | the Keras 3 model: architecture, weights, compile settings, no optimizer "
+        f"state ({Path(model_path).stat().st_size / 1e6:.1f} MB); loads with `safe_mode=True` |",
+        f"| `{Path(name).with_suffix('.json').name}` | manifest: the SHA-256 of the `.keras` file "
+        f"(`{manifest['sha256']}`), both vocabularies, maximum lengths, and every number below |",
+        "",
+        "## Data and split",
+        "",
+        f"* {meta['data']['corpus']}; licence CC-BY 2.0 France (tatoeba.org, "
+        "manythings.org/anki).",
+        f"* Pairs: {meta['data']['pairs']}. The model reads at most "
+        f"{manifest['max_encoder_seq_length']} English characters and writes at most "
+        f"{manifest['max_decoder_seq_length'] - 1} French ones.",
+        f"* Split: {meta['data']['split']}: {sizes['train']:,} training, "
+        f"{sizes['validation']:,} validation and {sizes['test']:,} test pairs.",
+        f"* Vocabularies ({len(manifest['input_vocabulary'])} English and "
+        f"{len(manifest['target_vocabulary'])} French tokens, padding and `<unk>` included) come "
+        "from the training pairs.",
+        "",
+        "## Architecture and training settings",
+        "",
+        "| setting | value |",
+        "| --- | --- |",
+        *(row.format(dim=dim) for row in _ARCHITECTURES[architecture]),
+        "| loss, metric | `masked_loss`, `masked_accuracy` (padding ignored) |",
+        f"| optimizer | adam, learning rate {schedule}, clipnorm 1.0 |",
+        f"| batches | length-bucketed, {s['batch_size']} pairs |",
+        f"| stopping | at most {s['epochs']} epochs"
+        + (f" or {budget:g} minutes of training" if budget else "")
+        + f"; early stopping on the validation masked loss, patience {s['patience']}, best "
+        "weights kept |",
+        f"| seed | {s['seed']} |",
+        "",
+        "## Translation quality (held out)",
+        "",
+        *_score_lines(meta.get("scores")),
+        "",
+        "## Next-character scores (teacher forcing)",
+        "",
+        "| part | masked loss | masked accuracy |",
+        "| --- | --- | --- |",
+        *(f"| {part} | {meta[part]['loss']:.4f} | {meta[part]['accuracy']:.1%} |"
+          for part in ("validation", "test") if part in meta),
+        "",
+        "## Training",
+        "",
+        *_training_lines(meta),
+        "",
+        "## Reproduce",
+        "",
+        "    make pretrained     # both models: train, score, write the cards",
+        f"    python -m helpers.pretrained train {_name_of(architecture)}",
+        f"    python -m helpers.pretrained score {_name_of(architecture)}",
+        "",
+        "A retrained file has another SHA-256 and slightly different numbers; the manifest "
+        "records them and this card is rewritten from it.",
+    ]
+    path = Path(out) if out is not None else Path(model_path).with_suffix(".md")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _name_of(architecture: str) -> str:
+    return "seed" if architecture == "original" else architecture
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("stage", choices=["train", "score"])
+    parser.add_argument("model", choices=sorted(MODELS))
+    parser.add_argument("--epochs", type=int, help="override the recipe's epochs")
+    parser.add_argument("--out", help="where the .keras file goes (default: models/)")
+    args = parser.parse_args(argv)
+    if args.stage == "score":
+        score(args.model, args.out)
+        return
+    overrides = {"epochs": args.epochs} if args.epochs else {}
+    trainer = train_seed if args.model == "seed" else train_attention
+    trainer(args.out or MODELS[args.model], **overrides)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""The models the course ships: each loads (hash checked), is small, states its held-out scores in
+a card that the release pipeline (helpers.pretrained) writes entirely, and never trained on the
+course's held-out sentences."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpers import data, evaluation, models, pretrained
+
+
+@pytest.mark.parametrize("name", sorted(pretrained.MODELS))
+def test_shipped_model_loads_is_small_and_its_card_is_the_generated_one(name, tmp_path) -> None:
+    path = pretrained.MODELS[name]
+    assert path.stat().st_size <= 10_000_000
+    shipped = models.load_translation_model(path)  # verifies the SHA-256, safe_mode=True
+    assert shipped.model.get_layer("decoder_dense").units == len(shipped.target_vocab)
+    scores = shipped.manifest["metadata"].get("scores")
+    assert scores, f"{path.name} was never scored: python -m helpers.pretrained score {name}"
+    regenerated = pretrained.write_card(shipped.manifest, path, out=tmp_path / "card.md")
+    committed = path.with_suffix(".md")
+    assert committed.read_text(encoding="utf-8") == regenerated.read_text(encoding="utf-8"), (
+        f"{committed.name} is not what `python -m helpers.pretrained score {name}` writes")
+    assert f"{scores['course']['chrF']:.2f}" in committed.read_text(encoding="utf-8")
+
+
+def test_the_default_model_has_attention_and_meets_its_floor() -> None:
+    from helpers.attention import has_attention
+
+    default = models.load_translation_model()
+    assert has_attention(default.model)
+    assert default.max_encoder_seq_length >= 80
+    course = default.manifest["metadata"]["scores"]["course"]
+    assert course["sentences"] == 1000
+    assert course["chrF"] >= 55.0 and course["exact match %"] >= 20.0
+
+
+def test_no_course_heldout_sentence_is_in_the_attention_training_split() -> None:
+    heldout = evaluation.course_heldout_sources()
+    split = pretrained.attention_split()
+    trained = {e for e, _ in split.train}
+    assert heldout and not heldout & trained
+    sources, _ = evaluation.heldout_set("course")
+    assert set(sources) <= heldout
+    everything = {e for e, _ in data.load_fra_eng()}
+    assert len(trained) + len(heldout | {e for e, _ in split.validation + split.test}) >= \
+        len(everything) - 1
+
+
+def test_heldout_set_answers_bad_arguments_in_its_own_words() -> None:
+    with pytest.raises(ValueError, match="which must be"):
+        evaluation.heldout_set("train")
+    with pytest.raises(ValueError, match="count must be"):
+        evaluation.heldout_set("course", 0)
+    with pytest.raises(ValueError, match="count must be"):
+        evaluation.heldout_set("course", 2.5)
+    sources, refs = evaluation.heldout_set("all_lengths", 50)
+    assert len(sources) == len(refs) == 50 and all(refs)
