@@ -71,10 +71,15 @@ def _masks_padding(encoder_model: keras.Model) -> bool:
                for layer in encoder_model.layers)
 
 
+def _as_list(outputs) -> list:
+    return list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+
+
 def encode(encoder_model: keras.Model, encoder_ids: np.ndarray) -> list:
-    """The decoder's starting state for a padded batch of integer ids: ``[h, c]``, and for an
-    attention model ``[h, c, encoder_outputs, encoder_ids]`` (what every decoder step reads
-    besides the previous character; the last two never change).
+    """The decoder's starting state for a padded batch of integer ids: the encoder's states
+    (``[h, c]`` for an LSTM, ``[h]`` for a GRU), and for an attention model, whose encoder
+    returns ``[encoder_outputs, *states]``, ``[*states, encoder_outputs, encoder_ids]``: what
+    every decoder step reads besides the previous token (the last two never change).
 
     A padded sentence must get the states it gets alone. Course encoders mask padding; for an
     encoder that does not (the original's), sentences are encoded in groups of equal length,
@@ -84,18 +89,17 @@ def encode(encoder_model: keras.Model, encoder_ids: np.ndarray) -> list:
     if _masks_padding(encoder_model):
         lengths = (encoder_ids != PAD_INDEX).sum(axis=1)
         trimmed = encoder_ids[:, : max(int(lengths.max()), 1)]
-        out = encoder_model(_as_model_input(trimmed, encoder_model), training=False)
-        if len(out) == 3:  # attention: [encoder_outputs, h, c]
-            encoder_outputs, h, c = out
-            return [h, c, encoder_outputs, tf.constant(trimmed)]
+        out = _as_list(encoder_model(_as_model_input(trimmed, encoder_model), training=False))
+        if len(out[0].shape) == 3:  # attention: [encoder_outputs, *states]
+            return [*out[1:], out[0], tf.constant(trimmed)]
         return [np.asarray(s) for s in out]
     lengths = (encoder_ids != PAD_INDEX).sum(axis=1)
     states: list[np.ndarray] | None = None
     for length in np.unique(lengths):
         rows = np.flatnonzero(lengths == length)
         group = encoder_ids[rows, : max(int(length), 1)]
-        out = [np.asarray(s) for s in encoder_model(_as_model_input(group, encoder_model),
-                                                    training=False)]
+        out = [np.asarray(s) for s in _as_list(
+            encoder_model(_as_model_input(group, encoder_model), training=False))]
         if states is None:
             states = [np.zeros((len(encoder_ids), s.shape[-1]), s.dtype) for s in out]
         for full, part in zip(states, out, strict=True):
@@ -149,36 +153,36 @@ class _Stepper:
     step for a whole batch, compiled once with ``tf.function`` for any batch size (no
     ``predict`` overhead per call, no retracing when the batch shrinks as sentences finish).
 
-    ``state`` is what :func:`encode` returned: ``[h, c]``, or for an attention model
-    ``[h, c, encoder_outputs, encoder_ids]``; ``attention_weights`` is ``(batch,
-    source_steps)`` for an attention model, else ``None``.
+    ``state`` is what :func:`encode` returned: the recurrent states (``[h, c]`` or ``[h]``),
+    then for an attention model ``encoder_outputs, encoder_ids`` (its decoder model has an
+    input named ``encoder_outputs`` and returns the attention weights last);
+    ``attention_weights`` is ``(batch, source_steps)`` for an attention model, else ``None``.
     """
 
     def __init__(self, decoder_model: keras.Model):
         one_hot = _wants_one_hot(decoder_model)
         depth = int(decoder_model.inputs[0].shape[-1]) if one_hot else 0
-        latent_dim = int(decoder_model.inputs[1].shape[-1])
-        specs = [tf.TensorSpec((None,), tf.int32), tf.TensorSpec((None, latent_dim), tf.float32),
-                 tf.TensorSpec((None, latent_dim), tf.float32)]
-        self.attention = attention = len(decoder_model.outputs) == 4
-        if attention:
-            specs += [tf.TensorSpec((None, None, int(decoder_model.inputs[3].shape[-1])),
-                                    tf.float32), tf.TensorSpec((None, None), tf.int32)]
+        self.attention = attention = any(
+            t.name == "encoder_outputs" for t in decoder_model.inputs)
+        self.num_states = num_states = len(decoder_model.outputs) - 1 - int(attention)
+        specs = [tf.TensorSpec((None,), tf.int32)] + [
+            tf.TensorSpec((None, *t.shape[1:]), t.dtype) for t in decoder_model.inputs[1:]]
 
         @tf.function(input_signature=specs)
         def step(token_ids, *state):
             tokens = token_ids[:, None]
             if one_hot:
                 tokens = tf.one_hot(tokens, depth)
-            out = decoder_model([tokens, *state], training=False)
-            last = [out[0][:, -1, :], out[1], out[2]]
-            return [*last, out[3][:, -1, :]] if attention else last
+            out = _as_list(decoder_model([tokens, *state], training=False))
+            last = [out[0][:, -1, :], *out[1:1 + num_states]]
+            return [*last, out[-1][:, -1, :]] if attention else last
 
         self.step = step
 
     def __call__(self, token_ids: np.ndarray, state: list):
         out = self.step(tf.constant(token_ids, tf.int32), *state)
-        return out[0], [*out[1:3], *state[2:]], (out[3] if self.attention else None)
+        k = self.num_states
+        return out[0], [*out[1:1 + k], *state[k:]], (out[-1] if self.attention else None)
 
 
 _STEPPERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -519,7 +523,17 @@ def translate(translator, texts: str | Sequence[str], *, mode: Mode = "greedy",
     before any TensorFlow code runs.
     """
     single = isinstance(texts, str)
+    if isinstance(texts, (bytes, bytearray)):
+        raise TypeError("translate text (str), not bytes: decode it first, e.g. "
+                        "text.decode('utf-8')")
+    if not single and not isinstance(texts, (list, tuple)):
+        raise TypeError("translate a sentence (str) or a list of sentences, not "
+                        f"{type(texts).__name__}")
     batch = [texts] if single else list(texts)
+    for position, text in enumerate(batch):
+        if not isinstance(text, str):
+            raise TypeError(f"sentence {position} of the list is a {type(text).__name__}, not "
+                            "a str")
     if not batch:
         raise EmptyInputError("Nothing to translate: the list of sentences is empty.")
     if mode not in ("greedy", "beam", "sample"):

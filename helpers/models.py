@@ -110,6 +110,8 @@ TRANSLATION_LAYERS = ("encoder_inputs", "decoder_inputs", "encoder_lstm", "decod
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 #: The original architecture (notebooks 03 and 04 teach it and load it by name).
 SEED_MODEL = MODELS_DIR / "fra_eng_course.keras"
+#: The original text's configuration, trained to the end (notebooks 03 and 04).
+ORIGINAL_MODEL = MODELS_DIR / "fra_eng_original.keras"
 #: The attention model (notebook 05): the default of notebooks 06+, the widgets and the app.
 ATTENTION_MODEL = MODELS_DIR / "fra_eng_attention.keras"
 #: What :func:`load_translation_model` loads when given no path.
@@ -199,14 +201,65 @@ class WrongModelKindError(ModelFileError):
     """The file is a Keras model, but not a course translation model."""
 
 
+class ManifestError(ModelFileError):
+    """The manifest lacks a field, has one of the wrong type, was edited after it was written,
+    or does not fit the model beside it. The message names the field."""
+
+
+class UnreadableModelFileError(ModelFileError, PermissionError):
+    """The model file or its manifest exists but cannot be read (permissions)."""
+
+
+def _check_sizes(model: keras.Model, input_vocab, target_vocab, where: str) -> None:
+    """The model reads ``len(input_vocab)`` tokens and writes ``len(target_vocab)``, or
+    :class:`ManifestError` says which vocabulary does not fit."""
+    by_name = {layer.name: layer for layer in model.layers}
+    dense = by_name.get("decoder_dense")
+    if dense is not None and dense.units != len(target_vocab):
+        raise ManifestError(f"{where}: the model predicts {dense.units} tokens but the target "
+                            f"vocabulary has {len(target_vocab)}")
+    for side, vocab in (("encoder", input_vocab), ("decoder", target_vocab)):
+        layer = by_name.get(f"{side}_onehot") or by_name.get(f"{side}_embedding")
+        size = getattr(layer, "num_tokens", None) or getattr(layer, "input_dim", None)
+        if size is None and len(model.inputs) == 2 and len(model.inputs[side == "decoder"]
+                                                           .shape) == 3:
+            size = int(model.inputs[side == "decoder"].shape[-1])  # the original's one-hot
+        if size is not None and size != len(vocab):
+            kind = "input" if side == "encoder" else "target"
+            raise ManifestError(f"{where}: the model's {side} reads {size} tokens but the "
+                                f"{kind} vocabulary has {len(vocab)}")
+
+
 @dataclass
 class TranslationModel:
-    """A loaded translation model with what it needs to read and write text."""
+    """A loaded translation model with what it needs to read and write text.
+
+    Checked when made: a Keras model, two vocabularies whose sizes fit its layers, and a
+    manifest with positive maximum lengths (a wrong vocabulary would otherwise translate
+    every input into the same nonsense, silently).
+    """
 
     model: keras.Model
     input_vocab: Vocabulary
     target_vocab: Vocabulary
     manifest: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.model, keras.Model):
+            raise TypeError(f"model must be a keras.Model, not {type(self.model).__name__}")
+        for name in ("input_vocab", "target_vocab"):
+            vocab = getattr(self, name)
+            if not hasattr(vocab, "tokens") or not hasattr(vocab, "encode"):
+                raise TypeError(f"{name} must be a Vocabulary, not {type(vocab).__name__}")
+        if not isinstance(self.manifest, dict):
+            raise TypeError(f"manifest must be a dict, not {type(self.manifest).__name__}")
+        for key in ("max_encoder_seq_length", "max_decoder_seq_length"):
+            value = self.manifest.get(key)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)
+                                      or value < 1):
+                raise ManifestError(f"manifest field {key!r} must be a positive whole number, "
+                                    f"not {value!r}")
+        _check_sizes(self.model, self.input_vocab, self.target_vocab, "TranslationModel")
 
     @property
     def max_encoder_seq_length(self) -> int:
@@ -242,6 +295,61 @@ def _lean_copy(model: keras.Model) -> keras.Model:
     return copy
 
 
+#: Every field of a manifest and its type.
+MANIFEST_FIELDS: dict[str, type] = {
+    "kind": str, "model_file": str, "sha256": str, "input_vocabulary": list,
+    "target_vocabulary": list, "max_encoder_seq_length": int, "max_decoder_seq_length": int,
+    "metadata": dict, "manifest_sha256": str,
+}
+
+
+def manifest_digest(manifest: dict[str, Any]) -> str:
+    """SHA-256 of the manifest's content (every field but ``manifest_sha256`` itself), so that
+    an edited vocabulary or length is caught on load like a changed ``.keras`` file."""
+    content = {k: v for k, v in manifest.items() if k != "manifest_sha256"}
+    text = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def write_manifest(model_path: str | Path, manifest: dict[str, Any]) -> dict[str, Any]:
+    """Write ``manifest`` (with its digest) beside ``model_path``; return what was written."""
+    manifest = {k: v for k, v in manifest.items() if k != "manifest_sha256"}
+    manifest["manifest_sha256"] = manifest_digest(manifest)
+    manifest_path(model_path).write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return manifest
+
+
+def check_manifest(manifest: Any, model_path: str | Path, *, verify_hash: bool = True) -> None:
+    """Every field present and of its type, the right model file, the content unchanged since
+    it was written; else :class:`ManifestError` (or :class:`WrongModelKindError`) naming it."""
+    name = manifest_path(model_path).name
+    if not isinstance(manifest, dict) or manifest.get("kind") != TRANSLATION_KIND:
+        raise WrongModelKindError(f"{name} does not describe a course translation model")
+    for key, kind in MANIFEST_FIELDS.items():
+        if key not in manifest:
+            raise ManifestError(f"{name} has no field {key!r} (re-save the model with "
+                                "save_translation_model())")
+        value = manifest[key]
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise ManifestError(f"{name}: field {key!r} must be a {kind.__name__}, not "
+                                f"{type(value).__name__} ({str(value)[:40]!r})")
+    for key in ("max_encoder_seq_length", "max_decoder_seq_length"):
+        if manifest[key] < 1:
+            raise ManifestError(f"{name}: field {key!r} must be positive, not {manifest[key]}")
+    for key in ("input_vocabulary", "target_vocabulary"):
+        tokens = manifest[key]
+        if not all(isinstance(t, str) for t in tokens) or len(set(tokens)) != len(tokens):
+            raise ManifestError(f"{name}: field {key!r} must list distinct strings")
+    if manifest["model_file"] != Path(model_path).name:
+        raise ManifestError(f"{name}: field 'model_file' names {manifest['model_file']!r}, not "
+                            f"{Path(model_path).name!r}: this manifest belongs to another model")
+    if verify_hash and manifest["manifest_sha256"] != manifest_digest(manifest):
+        raise ManifestError(f"{name} was edited after it was written (its content no longer "
+                            "matches its field 'manifest_sha256'): restore it with git or "
+                            "retrain the model with `make pretrained`")
+
+
 def save_translation_model(model: keras.Model, path: str | Path, *, input_vocab: Vocabulary,
                            target_vocab: Vocabulary, max_encoder_seq_length: int,
                            max_decoder_seq_length: int,
@@ -270,9 +378,7 @@ def save_translation_model(model: keras.Model, path: str | Path, *, input_vocab:
         "max_decoder_seq_length": int(max_decoder_seq_length),
         "metadata": metadata or {},
     }
-    manifest_path(path).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n",
-                                   encoding="utf-8")
-    return manifest
+    return write_manifest(path, manifest)
 
 
 def _layer_names(model: keras.Model) -> set[str]:
@@ -302,12 +408,16 @@ def load_translation_model(path: str | Path = PRETRAINED_MODEL, *,
             "save models with save_translation_model()")
     try:
         manifest = json.loads(meta_path.read_text(encoding="utf-8"))
+        actual = file_sha256(path) if verify_hash else ""
+    except PermissionError as exc:
+        raise UnreadableModelFileError(
+            f"cannot read {exc.filename or path}: permission denied. Give yourself read access "
+            f"(e.g. `chmod u+r {exc.filename or path}`) or copy the model somewhere you can "
+            "read it.") from exc
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise CorruptModelFileError(f"{meta_path.name} is not valid JSON ({exc})") from exc
-    if not isinstance(manifest, dict) or manifest.get("kind") != TRANSLATION_KIND:
-        raise WrongModelKindError(f"{meta_path.name} does not describe a course translation model")
+    check_manifest(manifest, path, verify_hash=verify_hash)
     if verify_hash:
-        actual = file_sha256(path)
         if actual != manifest.get("sha256"):
             raise ModelHashMismatchError(
                 f"{path.name} has SHA-256 {actual[:12]}…, but its manifest expects "
@@ -333,12 +443,13 @@ def load_translation_model(path: str | Path = PRETRAINED_MODEL, *,
         raise WrongModelKindError(
             f"{path.name} is a Keras model but not a translation model (no layer(s) "
             f"{', '.join(missing)})")
-    input_vocab = Vocabulary(tuple(manifest["input_vocabulary"]))
-    target_vocab = Vocabulary(tuple(manifest["target_vocabulary"]))
-    if model.get_layer("decoder_dense").units != len(target_vocab):
-        raise WrongModelKindError(
-            f"{path.name} predicts {model.get_layer('decoder_dense').units} tokens but its "
-            f"manifest's target vocabulary has {len(target_vocab)}")
+    try:
+        input_vocab = Vocabulary(tuple(manifest["input_vocabulary"]))
+        target_vocab = Vocabulary(tuple(manifest["target_vocabulary"]))
+    except ValueError as exc:
+        raise ManifestError(f"{meta_path.name}: a vocabulary field is not a course "
+                            f"vocabulary ({exc})") from exc
+    _check_sizes(model, input_vocab, target_vocab, path.name)
     return TranslationModel(model, input_vocab, target_vocab, manifest)
 
 

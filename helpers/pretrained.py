@@ -32,6 +32,7 @@ from helpers import data as course_data
 from helpers import evaluation
 from helpers.models import (
     ATTENTION_MODEL,
+    ORIGINAL_MODEL,
     SEED_MODEL,
     TranslationModel,
     build_course_model,
@@ -75,7 +76,19 @@ ATTENTION_SETTINGS: dict[str, Any] = {
     "seed": 42,
 }
 
-MODELS = {"seed": SEED_MODEL, "attention": ATTENTION_MODEL}
+#: The original text's configuration: its architecture and its data (the first 10,000 pairs).
+ORIGINAL_SETTINGS: dict[str, Any] = {
+    "num_samples": 10_000,
+    "latent_dim": 256,
+    "batch_size": 64,
+    "learning_rate": 2e-3,
+    "epochs": 200,
+    "patience": 5,
+    "time_budget_minutes": None,  # train until early stopping fires
+    "seed": 42,
+}
+
+MODELS = {"seed": SEED_MODEL, "attention": ATTENTION_MODEL, "original": ORIGINAL_MODEL}
 
 
 def _machine() -> str:
@@ -93,6 +106,32 @@ def attention_split(settings: dict[str, Any] = ATTENTION_SETTINGS) -> course_dat
     excluded = evaluation.course_heldout_sources()
     train = [(e, f) for e, f in split.train if e not in excluded]
     return course_data.Split(train=train, validation=split.validation, test=split.test)
+
+
+def original_split(settings: dict[str, Any] = ORIGINAL_SETTINGS) -> course_data.Split:
+    """The original's first 10,000 pairs, divided as the course split divides them: pairs whose
+    English is in the course validation or test part validate or test, the rest train."""
+    pairs = course_data.load_fra_eng(settings["num_samples"])
+    course = course_data.split_pairs(course_data.load_fra_eng(evaluation.COURSE_SPLIT_PAIRS))
+    validation_sources = {e for e, _ in course.validation}
+    test_sources = {e for e, _ in course.test}
+    return course_data.Split(
+        train=[p for p in pairs if p[0] not in validation_sources | test_sources],
+        validation=[p for p in pairs if p[0] in validation_sources],
+        test=[p for p in pairs if p[0] in test_sources])
+
+
+def training_pairs(name: str) -> list[tuple[str, str]]:
+    """The pairs the model ``name`` was trained on (its recipe's split, rebuilt)."""
+    if name == "attention":
+        return attention_split().train
+    if name == "original":
+        return original_split().train
+    settings = SEED_SETTINGS
+    return course_data.split_pairs(course_data.load_fra_eng(settings["num_samples"]),
+                                   validation_fraction=settings["validation_fraction"],
+                                   test_fraction=settings["test_fraction"],
+                                   seed=settings["split_seed"]).train
 
 
 def _training_metadata(model: keras.Model, run, data: TranslationData,
@@ -132,8 +171,30 @@ def train_seed(out: str | Path = SEED_MODEL, **overrides: Any) -> dict[str, Any]
                        time_budget=budget * 60 if budget else None)
     metadata = _training_metadata(
         model, run, data, settings, time.perf_counter() - started, architecture="original",
-        data={"corpus": _corpus(), "pairs": f"first {settings['num_samples']} lines of fra.txt",
+        data={"corpus": _corpus(), "pairs": f"first {settings['num_samples']:,} lines of fra.txt",
               "split": "helpers.data.split_pairs (shuffled, grouped by English sentence)",
+              "sizes": data.sizes()})
+    return _save(model, out, data, metadata)
+
+
+def train_original(out: str | Path = ORIGINAL_MODEL, **overrides: Any) -> dict[str, Any]:
+    """Train and save the original text's configuration (its architecture, its 10,000 pairs)
+    with the course trainer, until early stopping fires."""
+    settings = {**ORIGINAL_SETTINGS, **overrides}
+    keras.utils.set_random_seed(settings["seed"])
+    data = translation_data_from_split(original_split(settings))
+    model = build_course_model(len(data.input_vocab), len(data.target_vocab),
+                               latent_dim=settings["latent_dim"],
+                               learning_rate=settings["learning_rate"])
+    started = time.perf_counter()
+    run = train_course(model, data, epochs=settings["epochs"], batch_size=settings["batch_size"],
+                       patience=settings["patience"], seed=settings["seed"])
+    metadata = _training_metadata(
+        model, run, data, settings, time.perf_counter() - started, architecture="original",
+        data={"corpus": _corpus(), "pairs": f"first {settings['num_samples']:,} lines of "
+                                           "fra.txt (the original text's data)",
+              "split": "the course split's (helpers.data.split_pairs of the first 30,000 "
+                       "pairs) validation and test sources validate and test, the rest train",
               "sizes": data.sizes()})
     return _save(model, out, data, metadata)
 
@@ -201,18 +262,22 @@ def model_translate(translator: TranslationModel):
     return run
 
 
-def score_translator(translator: TranslationModel, *, count: int = 1000) -> dict[str, Any]:
-    """Held-out greedy scores on the course set and the all-lengths set, sentences/s, and the
+def score_translator(translator: TranslationModel, trained_on: Sequence[tuple[str, str]], *,
+                     count: int = 1000) -> dict[str, Any]:
+    """Held-out greedy scores on the course set and the all-lengths set, sentences/s, the same
+    scores on ``count`` of the sentences it was ``trained_on`` (the recitation gap), and the
     everyday sentences a teacher types."""
     run = model_translate(translator)
     run(["Go.", "I am cold."])  # warm-up: compile the decoder step
+    all_refs = evaluation.references_by_source(course_data.load_fra_eng())
+    trained_sources = list(dict.fromkeys(e for e, _ in trained_on))[:count]
+    sets = {which: evaluation.heldout_set(which, count) for which in ("course", "all_lengths")}
+    sets["training"] = (trained_sources, [all_refs[e] for e in trained_sources])
     scores: dict[str, Any] = {}
-    for which in ("course", "all_lengths"):
-        sources, refs = evaluation.heldout_set(which, count)
+    for which, (sources, refs) in sets.items():
         result = evaluation.evaluate(run, sources, refs)
         scores[which] = {**result.scores.as_dict(),
                          "sentences/s": round(result.sentences_per_second, 1)}
-    all_refs = evaluation.references_by_source(course_data.load_fra_eng())
     everyday = run(list(evaluation.EVERYDAY_SENTENCES))
     scores["everyday"] = [
         {"english": e, "output": out, "right": out in all_refs[e]}
@@ -224,7 +289,7 @@ def score(name: str, path: str | Path | None = None) -> dict[str, Any]:
     """Score a saved model, store the scores in its manifest and write its card."""
     path = Path(path or MODELS[name])
     translator = load_translation_model(path)
-    scores = score_translator(translator)
+    scores = score_translator(translator, training_pairs(name))
     manifest = dict(translator.manifest)
     manifest["metadata"] = {**manifest["metadata"], "scores": scores}
     manifest_path(path).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n",
@@ -256,10 +321,14 @@ _ARCHITECTURES = {
 }
 
 _SUMMARY = {
-    "original": "The original text's architecture (notebook 03, "
-                "`helpers.models.build_course_model`): one LSTM each side, the encoder's two "
-                "state vectors as the only link. Notebooks 03 and 04 load it by name "
-                "(`load_translation_model(helpers.models.SEED_MODEL)`) to show what the "
+    "seed": "The original text's architecture (notebook 03, `helpers.models.build_course_model`) "
+            "trained with the course trainer on the first 30,000 pairs: one LSTM each side, the "
+            "encoder's two state vectors as the only link. Notebook 05 measures where it fails "
+            "(`load_translation_model(helpers.models.SEED_MODEL)`).",
+    "original": "The original text's configuration (its architecture and its data, the first "
+                "10,000 pairs) trained with the course trainer until early stopping fired. "
+                "Notebooks 03 and 04 load it by name "
+                "(`load_translation_model(helpers.models.ORIGINAL_MODEL)`) to show what the "
                 "original can and cannot do.",
     "attention": "The course's default model (notebook 05, "
                  "`helpers.attention.build_attention_model`): the same encoder–decoder with "
@@ -282,10 +351,12 @@ def _training_lines(meta: dict[str, Any]) -> list[str]:
                + (", the learning-rate schedule run to its end" if "final_learning_rate_fraction"
                   in s else ""))
     rates = [r["samples_per_second"] for r in meta["epochs"] if "samples_per_second" in r]
+    sizes_train = meta["data"]["sizes"]["train"]
     return [
         f"{how}. {meta['train_seconds'] / 60:.1f} minutes of training "
         f"({meta['wall_seconds'] / 60:.1f} minutes wall clock with the per-epoch validation "
-        f"scoring), {meta.get('samples_trained', 0):,} training samples, "
+        f"scoring), {meta.get('samples_trained', sizes_train * meta['epochs_run']):,} training "
+        "samples, "
         f"{min(rates):.0f}–{max(rates):.0f} samples/s, on {meta['machine']}; Keras "
         f"{meta['versions']['keras']}.",
         "",
@@ -313,6 +384,9 @@ def _score_lines(scores: dict[str, Any] | None) -> list[str]:
         f"{course['sentences/s']:.0f} |",
         f"| whole corpus's test part, all lengths | {longer['sentences']} | {longer['chrF']:.2f} "
         f"| {longer['BLEU']:.2f} | {longer['exact match %']:.1f}% | {longer['sentences/s']:.0f} |",
+        *([f"| *training sentences (not held out: recitation)* | {t['sentences']} | "
+           f"{t['chrF']:.2f} | {t['BLEU']:.2f} | {t['exact match %']:.1f}% | "
+           f"{t['sentences/s']:.0f} |"] if (t := scores.get("training")) else []),
         "",
         f"Everyday sentences a teacher types ({len(right)} of {len(scores['everyday'])} exactly "
         "as one of the corpus's translations):",
@@ -342,7 +416,7 @@ def write_card(manifest: dict[str, Any], model_path: str | Path,
     lines = [
         f"# Model card: `{name}`",
         "",
-        f"English → French, character level. {_SUMMARY[architecture]}",
+        f"English → French, character level. {_SUMMARY.get(_name_of(name), '')}".rstrip(),
         "",
         "## Files",
         "",
@@ -398,8 +472,8 @@ def write_card(manifest: dict[str, Any], model_path: str | Path,
         "## Reproduce",
         "",
         "    make pretrained     # both models: train, score, write the cards",
-        f"    python -m helpers.pretrained train {_name_of(architecture)}",
-        f"    python -m helpers.pretrained score {_name_of(architecture)}",
+        f"    python -m helpers.pretrained train {_name_of(name)}",
+        f"    python -m helpers.pretrained score {_name_of(name)}",
         "",
         "A retrained file has another SHA-256 and slightly different numbers; the manifest "
         "records them and this card is rewritten from it.",
@@ -409,8 +483,8 @@ def write_card(manifest: dict[str, Any], model_path: str | Path,
     return path
 
 
-def _name_of(architecture: str) -> str:
-    return "seed" if architecture == "original" else architecture
+def _name_of(model_file: str) -> str:
+    return next((name for name, path in MODELS.items() if path.name == model_file), "NAME")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -424,7 +498,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         score(args.model, args.out)
         return
     overrides = {"epochs": args.epochs} if args.epochs else {}
-    trainer = train_seed if args.model == "seed" else train_attention
+    trainer = {"seed": train_seed, "attention": train_attention,
+               "original": train_original}[args.model]
     trainer(args.out or MODELS[args.model], **overrides)
 
 

@@ -1,0 +1,118 @@
+"""Saved models as a hostile user meets them: tampered copies of the real shipped files must
+raise the package's own error naming what is wrong, never load and translate wrongly."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from helpers import decoding, models
+
+
+@pytest.fixture
+def copy(tmp_path) -> Path:
+    """A copy of the shipped seed model and its manifest."""
+    target = tmp_path / models.SEED_MODEL.name
+    shutil.copy(models.SEED_MODEL, target)
+    shutil.copy(models.manifest_path(models.SEED_MODEL), models.manifest_path(target))
+    return target
+
+
+def edit(path: Path, change, *, rehash: bool = False) -> None:
+    meta = models.manifest_path(path)
+    manifest = json.loads(meta.read_text(encoding="utf-8"))
+    change(manifest)
+    if rehash:  # a consistent manifest that is still wrong for the model
+        models.write_manifest(path, manifest)
+    else:
+        meta.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+
+
+def test_the_untouched_copy_loads(copy) -> None:
+    assert decoding.translate(models.load_translation_model(copy), "Go.").text
+
+
+def test_a_swapped_vocabulary_is_caught(copy) -> None:
+    def swap(manifest):
+        vocab = manifest["input_vocabulary"]
+        a, e = vocab.index("a"), vocab.index("e")
+        vocab[a], vocab[e] = "e", "a"
+    edit(copy, swap)
+    with pytest.raises(models.ManifestError, match="edited after it was written"):
+        models.load_translation_model(copy)
+
+
+def test_a_vocabulary_that_does_not_fit_the_model_is_caught(copy) -> None:
+    edit(copy, lambda m: m["input_vocabulary"].append("ß"), rehash=True)
+    with pytest.raises(models.ManifestError, match="encoder reads .* tokens but the input"):
+        models.load_translation_model(copy)
+
+
+@pytest.mark.parametrize("field", ["input_vocabulary", "max_encoder_seq_length", "sha256",
+                                   "manifest_sha256"])
+def test_a_missing_field_is_named(copy, field) -> None:
+    edit(copy, lambda m: m.pop(field))
+    with pytest.raises(models.ManifestError, match=f"no field '{field}'"):
+        models.load_translation_model(copy)
+
+
+@pytest.mark.parametrize(("field", "value"), [("max_encoder_seq_length", "twenty"),
+                                              ("max_decoder_seq_length", True),
+                                              ("target_vocabulary", "abc"),
+                                              ("metadata", [])])
+def test_a_field_of_the_wrong_type_is_named(copy, field, value) -> None:
+    edit(copy, lambda m: m.__setitem__(field, value), rehash=True)
+    with pytest.raises(models.ManifestError, match=f"field '{field}' must be"):
+        models.load_translation_model(copy)
+
+
+def test_a_manifest_of_another_model_is_caught(copy) -> None:
+    edit(copy, lambda m: m.__setitem__("model_file", "other.keras"), rehash=True)
+    with pytest.raises(models.ManifestError, match="belongs to another model"):
+        models.load_translation_model(copy)
+
+
+def test_a_changed_model_file_is_caught(copy) -> None:
+    data = bytearray(copy.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    copy.write_bytes(bytes(data))
+    with pytest.raises(models.ModelHashMismatchError):
+        models.load_translation_model(copy)
+
+
+def test_an_unreadable_file_says_which_and_what_to_do(copy, monkeypatch) -> None:
+    # Tests run as root in CI, where chmod cannot take read access away: refuse the read.
+    real_read_text = Path.read_text
+
+    def refuse(self, *args, **kwargs):
+        if self.suffix == ".json":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_read_text(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", refuse)
+    with pytest.raises(models.UnreadableModelFileError, match="chmod u\\+r .*json"):
+        models.load_translation_model(copy)
+
+
+def test_a_hand_built_translation_model_with_wrong_vocabularies_is_refused(translator, toy) \
+        -> None:
+    input_vocab, target_vocab, _, _ = toy
+    with pytest.raises(models.ManifestError, match="input vocabulary"):
+        models.TranslationModel(translator.model, target_vocab, target_vocab, {})
+    with pytest.raises(models.ManifestError, match="target vocabulary"):
+        models.TranslationModel(translator.model, input_vocab, input_vocab, {})
+    with pytest.raises(models.ManifestError, match="positive whole number"):
+        models.TranslationModel(translator.model, input_vocab, target_vocab,
+                                {"max_encoder_seq_length": "20"})
+    with pytest.raises(TypeError, match="keras.Model"):
+        models.TranslationModel("model", input_vocab, target_vocab, {})
+
+
+@pytest.mark.parametrize(("value", "words"), [(None, "NoneType"), (42, "int"), (1.5, "float"),
+                                              (b"Go.", "bytes"), (["Go.", 3], "sentence 1")])
+def test_translate_answers_wrong_types_in_its_own_words(translator, value, words) -> None:
+    with pytest.raises(TypeError, match=words):
+        decoding.translate(translator, value)
