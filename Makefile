@@ -17,11 +17,12 @@ APP_PORT ?= 8866
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: setup lab app test lint notebooks data kernel clean help pretrained pretrained-attention \
-	pretrained-seed cards
+	pretrained-seed pretrained-original cards test-fast
 
 help:
 	@echo "make lab        set everything up and open the course in JupyterLab"
 	@echo "make test       set everything up and run the whole test suite"
+	@echo "make test-fast  unit and agreement tests only (no notebooks, no browser)"
 	@echo "make app        serve the translation playground (Voila) on $(HOST):$(APP_PORT)"
 	@echo "make notebooks  re-execute every notebook in the full profile (commits' outputs)"
 	@echo "make lint       ruff on helpers, tests and notebooks"
@@ -59,8 +60,14 @@ app: setup
 	$(VENV)/bin/voila notebooks/06_translation_playground.ipynb --Voila.ip=$(HOST) --port=$(APP_PORT) \
 		--no-browser --strip_sources=True --theme=light
 
+# Everything: unit tests, every notebook executed in the quick profile (nbval), browser tests.
 test: setup
-	$(PY) -m pytest
+	$(PY) -m pytest --durations=20
+
+# The edit–test loop: unit and agreement tests only (no notebook execution, no browser).
+test-fast: setup
+	$(PY) -m pytest -o addopts="-p no:cacheprovider -ra" --durations=10 tests \
+		--ignore=tests/browser -m "not browser"
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -76,7 +83,7 @@ notebooks: setup
 # (models/<name>.md) in one unattended run: `nohup make pretrained > train.log 2>&1 &`.
 # The attention model (the default) takes about 45 minutes on 2 cores; the original-architecture
 # seed model trains until early stopping fires. `make cards` only re-scores and rewrites cards.
-pretrained: pretrained-attention pretrained-seed
+pretrained: pretrained-attention pretrained-seed pretrained-original
 
 pretrained-attention: setup
 	$(PY) -m helpers.pretrained train attention
@@ -86,9 +93,14 @@ pretrained-seed: setup
 	$(PY) -m helpers.pretrained train seed
 	$(PY) -m helpers.pretrained score seed
 
+pretrained-original: setup
+	$(PY) -m helpers.pretrained train original
+	$(PY) -m helpers.pretrained score original
+
 cards: setup
 	$(PY) -m helpers.pretrained score attention
 	$(PY) -m helpers.pretrained score seed
+	$(PY) -m helpers.pretrained score original
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -21,6 +21,7 @@ import keras
 from keras import layers
 
 from helpers.layers import LuongAttention, OneHot, check_positive
+from helpers.training import masked_accuracy, masked_loss
 
 
 def build_attention_model(num_encoder_tokens: int, num_decoder_tokens: int, *,
@@ -36,10 +37,8 @@ def build_attention_model(num_encoder_tokens: int, num_decoder_tokens: int, *,
     (``Dense(latent_dim, tanh)`` of ``[context; h_t]``) → ``decoder_dense`` (softmax).
     Compiled like the course model: adam with ``clipnorm=1.0``, masked loss and accuracy.
     """
-    from helpers.training import masked_accuracy, masked_loss
-
     check_positive(num_encoder_tokens=num_encoder_tokens,
-                    num_decoder_tokens=num_decoder_tokens, latent_dim=latent_dim)
+                   num_decoder_tokens=num_decoder_tokens, latent_dim=latent_dim)
     encoder_inputs = keras.Input(shape=(None,), dtype="int32", name="encoder_inputs")
     encoder_onehot = OneHot(num_encoder_tokens, mask_zero=True, name="encoder_onehot")
     encoder_lstm = layers.LSTM(latent_dim, return_sequences=True, return_state=True,

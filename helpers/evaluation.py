@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import sacrebleu
 
+from helpers import data
+
 
 def references_by_source(pairs: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
     """Every French translation the pairs give for each English sentence."""
@@ -78,8 +80,6 @@ CORPUS_SPLIT = {"validation_fraction": 0.02, "test_fraction": 0.02, "seed": 0}
 
 def course_heldout_sources() -> set[str]:
     """English sentences of the course validation and test parts (kept out of training)."""
-    from helpers import data
-
     split = data.split_pairs(data.load_fra_eng(COURSE_SPLIT_PAIRS))
     return {e for e, _ in split.validation} | {e for e, _ in split.test}
 
@@ -91,8 +91,6 @@ def heldout_set(which: str = "course", count: int = 1000) -> tuple[list[str], li
     ``which="course"``: the course test part (short sentences, the first 30,000 pairs);
     ``which="all_lengths"``: the whole corpus's own test part (sentences of every length).
     """
-    from helpers import data
-
     if which not in ("course", "all_lengths"):
         raise ValueError(f"which must be 'course' or 'all_lengths', not {which!r}")
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:

@@ -25,6 +25,7 @@ from keras import layers
 
 from helpers.encoding import Vocabulary
 from helpers.layers import OneHot, check_positive
+from helpers.training import masked_accuracy, masked_loss
 
 # --- digit addition (notebook 02) ------------------------------------------------------
 
@@ -52,7 +53,7 @@ def build_same_length_lstm(num_features: int = 20, num_classes: int = 10, *, uni
     4 steps also runs on 5.
     """
     check_positive(num_features=num_features, num_classes=num_classes, units=units,
-                    num_layers=num_layers)
+                   num_layers=num_layers)
     _check_learning_rate(learning_rate)
     inputs = keras.Input(shape=(None, num_features), name="digit_columns")
     x = inputs
@@ -129,7 +130,7 @@ def build_original_model(num_encoder_tokens: int, num_decoder_tokens: int, *,
     step. ``rmsprop``, ``categorical_crossentropy``, accuracy (padding included).
     """
     check_positive(num_encoder_tokens=num_encoder_tokens,
-                    num_decoder_tokens=num_decoder_tokens, latent_dim=latent_dim)
+                   num_decoder_tokens=num_decoder_tokens, latent_dim=latent_dim)
     encoder_inputs = keras.Input(shape=(None, num_encoder_tokens), name="encoder_inputs")
     encoder = layers.LSTM(latent_dim, return_state=True, name="encoder_lstm")
     _, state_h, state_c = encoder(encoder_inputs)
@@ -157,11 +158,9 @@ def build_course_model(num_encoder_tokens: int, num_decoder_tokens: int, *,
     adam, :func:`helpers.training.masked_loss` and :func:`helpers.training.masked_accuracy`
     (both ignore padded target positions); targets are integer ids.
     """
-    from helpers.training import masked_accuracy, masked_loss
-
     check_positive(num_encoder_tokens=num_encoder_tokens,
-                    num_decoder_tokens=num_decoder_tokens, latent_dim=latent_dim,
-                    learning_rate=learning_rate)
+                   num_decoder_tokens=num_decoder_tokens, latent_dim=latent_dim,
+                   learning_rate=learning_rate)
     encoder_inputs = keras.Input(shape=(None,), dtype="int32", name="encoder_inputs")
     encoder_onehot = OneHot(num_encoder_tokens, mask_zero=True, name="encoder_onehot")
     encoder = layers.LSTM(latent_dim, return_state=True, name="encoder_lstm")
@@ -396,8 +395,6 @@ def load_translation_model(path: str | Path = PRETRAINED_MODEL, *,
     (:class:`CorruptModelFileError`); it loads with ``safe_mode=True`` and has the
     translation layers, sized like the vocabularies (:class:`WrongModelKindError`).
     """
-    import helpers.training  # noqa: F401  (registers the masked loss and accuracy)
-
     path = Path(path)
     if not path.is_file():
         raise ModelNotFoundError(f"no model file at {path}")

@@ -30,6 +30,8 @@ import numpy as np
 
 from helpers import data as course_data
 from helpers import evaluation
+from helpers.attention import build_attention_model
+from helpers.decoding import translate
 from helpers.models import (
     ATTENTION_MODEL,
     ORIGINAL_MODEL,
@@ -201,8 +203,6 @@ def train_original(out: str | Path = ORIGINAL_MODEL, **overrides: Any) -> dict[s
 
 def train_attention(out: str | Path = ATTENTION_MODEL, **overrides: Any) -> dict[str, Any]:
     """Train and save the attention model (the course's default); return its manifest."""
-    from helpers.attention import build_attention_model
-
     settings = {**ATTENTION_SETTINGS, **overrides}
     keras.utils.set_random_seed(settings["seed"])
     data = translation_data_from_split(attention_split(settings))
@@ -253,8 +253,6 @@ def model_translate(translator: TranslationModel):
     """``list[str] -> list[str]`` greedy translations for :func:`helpers.evaluation.evaluate`:
     unknown characters read as ``<unk>``, text longer than the model reads is cut (a model is
     scored on every sentence, never allowed to skip one)."""
-    from helpers.decoding import translate
-
     def run(texts: list[str]) -> list[str]:
         return [t.text for t in translate(translator, texts, on_unknown="unk",
                                           on_overflow="truncate")]

@@ -1,0 +1,83 @@
+"""helpers/ reads like the course: imports flow one way (no cycle, not even through imports
+inside functions), no module is imported only for its side effects, and every module says
+which notebook teaches or uses it."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from tests.notebook_tools import ROOT
+
+HELPERS = ROOT / "helpers"
+
+
+def helpers_imports() -> dict[str, set[str]]:
+    """Module → the helpers modules it imports anywhere (top level or inside a function)."""
+    graph: dict[str, set[str]] = {}
+    names = {p.stem for p in HELPERS.glob("*.py") if p.stem != "__init__"}
+    for path in HELPERS.glob("*.py"):
+        if path.stem == "__init__":
+            continue
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                if node.module == "helpers":
+                    found |= {a.name for a in node.names if a.name in names}
+                elif node.module.startswith("helpers."):
+                    found.add(node.module.split(".")[1])
+            elif isinstance(node, ast.Import):
+                found |= {a.name.split(".")[1] for a in node.names
+                          if a.name.startswith("helpers.")}
+        graph[path.stem] = found - {path.stem}
+    return graph
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                return stack[stack.index(nxt):] + [nxt]
+            if nxt not in state and (cycle := visit(nxt)):
+                return cycle
+        state[node] = 2
+        stack.pop()
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (cycle := visit(node)):
+            return cycle
+    return None
+
+
+def test_find_cycle_finds_one() -> None:
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_helpers_has_no_import_cycle() -> None:
+    graph = helpers_imports()
+    assert graph["decoding"] >= {"models", "attention"}  # the parser sees real imports
+    cycle = find_cycle(graph)
+    assert cycle is None, "import cycle in helpers/: " + " → ".join(cycle)
+
+
+def test_no_import_for_a_side_effect() -> None:
+    for path in HELPERS.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"import .*#\s*noqa:\s*F401", text), (
+            f"{path.name} imports something only for its side effects")
+
+
+def test_every_module_names_its_notebook() -> None:
+    for path in HELPERS.glob("*.py"):
+        if path.stem == "__init__":
+            continue
+        doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+        assert re.search(r"(Taught in|Used in|Run by)", doc), (
+            f"{path.name}: its docstring does not say which notebook teaches or uses it")
