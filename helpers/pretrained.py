@@ -16,7 +16,6 @@ entirely from the manifest: a rebuild reproduces it, with the numbers of the new
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import platform
@@ -39,8 +38,8 @@ from helpers.models import (
     TranslationModel,
     build_course_model,
     load_translation_model,
-    manifest_path,
     save_translation_model,
+    write_manifest,
 )
 from helpers.training import (
     TranslationData,
@@ -136,7 +135,7 @@ def training_pairs(name: str) -> list[tuple[str, str]]:
                                    seed=settings["split_seed"]).train
 
 
-def _training_metadata(model: keras.Model, run, data: TranslationData,
+def _training_metadata(model: keras.Model, run, prepared: TranslationData,
                        settings: dict[str, Any], wall: float, **extra: Any) -> dict[str, Any]:
     return {
         **extra,
@@ -146,9 +145,9 @@ def _training_metadata(model: keras.Model, run, data: TranslationData,
         "stopped_early": run.stopped_early,
         "train_seconds": round(run.train_seconds, 1),
         "wall_seconds": round(wall, 1),
-        "samples_trained": int(data.sizes()["train"] * len(run.rows)),
-        "validation": heldout_scores(model, *data.arrays["validation"]),
-        "test": heldout_scores(model, *data.arrays["test"]),
+        "samples_trained": int(prepared.sizes()["train"] * len(run.rows)),
+        "validation": heldout_scores(model, *prepared.arrays["validation"]),
+        "test": heldout_scores(model, *prepared.arrays["test"]),
         "epochs": run.rows,
         "machine": _machine(),
         "versions": {"keras": keras.__version__, "numpy": np.__version__},
@@ -283,15 +282,15 @@ def score_translator(translator: TranslationModel, trained_on: Sequence[tuple[st
     return scores
 
 
-def score(name: str, path: str | Path | None = None) -> dict[str, Any]:
-    """Score a saved model, store the scores in its manifest and write its card."""
+def score(name: str, path: str | Path | None = None, *, count: int = 1000) -> dict[str, Any]:
+    """Score a saved model (``count`` sentences per set), store the scores in its manifest
+    and write its card."""
     path = Path(path or MODELS[name])
     translator = load_translation_model(path)
-    scores = score_translator(translator, training_pairs(name))
+    scores = score_translator(translator, training_pairs(name), count=count)
     manifest = dict(translator.manifest)
     manifest["metadata"] = {**manifest["metadata"], "scores": scores}
-    manifest_path(path).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n",
-                                   encoding="utf-8")
+    manifest = write_manifest(path, manifest)
     card = write_card(manifest, path)
     print(f"{name}: course chrF {scores['course']['chrF']}, exact "
           f"{scores['course']['exact match %']}%, all lengths chrF "

@@ -56,3 +56,16 @@ def test_heldout_set_answers_bad_arguments_in_its_own_words() -> None:
         evaluation.heldout_set("course", 2.5)
     sources, refs = evaluation.heldout_set("all_lengths", 50)
     assert len(sources) == len(refs) == 50 and all(refs)
+
+
+def test_the_release_pipeline_trains_scores_and_writes_the_card(tmp_path) -> None:
+    out = tmp_path / "fra_eng_original.keras"
+    manifest = pretrained.train_original(out, num_samples=1500, epochs=1, latent_dim=8)
+    assert manifest["metadata"]["epochs_run"] == 1 and "validation" in manifest["metadata"]
+    scored = pretrained.score("original", out, count=20)
+    scores = scored["metadata"]["scores"]
+    assert {"course", "all_lengths", "training", "everyday"} <= set(scores)
+    assert scores["course"]["sentences"] == 20
+    card = out.with_suffix(".md").read_text(encoding="utf-8")
+    assert f"{scores['course']['chrF']:.2f}" in card and "recitation" in card
+    assert models.load_translation_model(out).manifest == scored  # the digest was rewritten
