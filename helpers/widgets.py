@@ -1,7 +1,7 @@
 """Interactive translation widgets (ipywidgets): a translator that translates as you type, and
 a step-through view of the decoder choosing one character at a time.
 
-Used in: ``05_translation_playground`` (and in 02 / 04 where they help). Building widgets is
+Used in: ``06_translation_playground`` (and in 02 / 04 where they help). Building widgets is
 plumbing, not a concept the course teaches, so no notebook writes this module out.
 
 Both widgets take a loaded translation model (:func:`helpers.models.load_translation_model`)
@@ -10,9 +10,15 @@ and go through :mod:`helpers.decoding`, so what they show is what
 never a traceback: empty text, characters the model never saw (highlighted, then left out),
 text longer than the model reads (cut, with a notice), emoji and other scripts.
 
-Every part carries a CSS class (``s2s-translator-input``, ``s2s-translation``, ``s2s-candidate``
-…) so that tests can find it, and large type so that a class can read it on a projector. In
-Voilà (``make app``) the page shows the widgets and nothing else.
+For an attention model (:mod:`helpers.attention`) both also show where the model looks: the
+translator draws the attention map of its translation (French characters × English characters,
+:func:`attention_html`), the step-through shades the English sentence by the weight of each
+character at the current step (:func:`source_attention_html`). ``StepThrough(model,
+follow=translator_widget)`` makes the step-through decode whatever the translator translates.
+
+Every part carries a CSS class (``s2s-translator-input``, ``s2s-translation``, ``s2s-candidate``,
+``s2s-att-row`` …) so that tests can find it, and large type so that a class can read it on a
+projector. In Voilà (``make app``) the page shows the widgets and nothing else.
 """
 
 from __future__ import annotations
@@ -21,13 +27,16 @@ import html
 import re
 import threading
 import unicodedata
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import ipywidgets as widgets
 import numpy as np
 
 from helpers import decoding
-from helpers.decoding import EmptyInputError, Step, TranslationInputError
+from helpers.attention import has_attention
+from helpers.decoding import EmptyInputError, Step, Translation, TranslationInputError
+from helpers.encoding import PAD_INDEX, STOP_TOKEN, UNK_INDEX
 
 #: The decoding modes a person can choose, as (label, mode of :func:`decoding.translate`).
 MODES: tuple[tuple[str, str], ...] = (("Greedy", "greedy"), ("Beam search", "beam"),
@@ -38,13 +47,14 @@ MODE_NAMES = {"greedy": "greedy", "beam": "beam search", "sample": "sampling"}
 #: variables); in Voilà (``body[data-voila]``) every cell without a widget is hidden, unless it
 #: shows an error (Voilà renders only errors on stderr).
 CSS = """
+.s2s-snapshot { font-size: 20px; line-height: 1.4; max-width: 1100px; }
 .s2s-widget { --jp-widgets-font-size: 20px; --jp-widgets-inline-height: 44px;
   --jp-widgets-inline-label-width: 150px; --jp-widgets-slider-handle-size: 20px;
   font-size: 20px; line-height: 1.4; max-width: 1100px; }
 .s2s-widget .widget-text input[type="text"] { font-size: 26px; height: 52px; }
 .s2s-widget .jupyter-button { font-size: 20px; height: 44px; }
 .s2s-title { font-size: 28px; font-weight: 600; margin: 0.3em 0; }
-.s2s-hint { color: #555; font-size: 18px; }
+.s2s-hint { color: #555; font-size: 18px; line-height: 1.4; }
 .s2s-translation { font-size: 36px; white-space: pre-wrap; word-break: break-word;
   font-family: "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; padding: 0.2em 0; }
 .s2s-char { border-radius: 4px; }
@@ -67,6 +77,26 @@ mark.s2s-unknown { background: #f66151; color: #fff; border-radius: 4px; padding
 .s2s-candidate { display: contents; }
 .s2s-so-far { font-size: 32px; white-space: pre-wrap; }
 .s2s-so-far .s2s-new { background: #1c71d8; color: #fff; border-radius: 4px; }
+.s2s-attention, .s2s-step-attention { line-height: 1.4; }
+.s2s-attention { margin: 0.3em 0; }
+.s2s-attention-scroll { max-width: 100%; overflow-x: auto; }
+.s2s-attention-map { display: grid; gap: 2px; width: max-content; font-size: 20px;
+  font-family: "DejaVu Sans Mono", monospace; padding: 2px; }
+.s2s-att-row { display: contents; }
+.s2s-att-head, .s2s-att-label { background: #fff; text-align: center; font-weight: 600;
+  line-height: 1.4em; padding: 0 0.15em; }
+.s2s-att-label { position: sticky; left: 0; z-index: 1; }
+.s2s-att-corner { position: sticky; left: 0; z-index: 2; background: #fff; }
+.s2s-att-stop .s2s-att-label { color: #777; }
+.s2s-att-cell { width: 1.3em; height: 1.4em; border-radius: 3px; border: 1px solid #e8e8e8;
+  box-sizing: border-box; }
+.s2s-att-cell.s2s-att-max { border: 2px solid #0b3d91; }
+.s2s-step-attention { margin: 0.3em 0 0.5em; }
+.s2s-source { font-size: 30px; white-space: pre-wrap; word-break: break-word;
+  font-family: "DejaVu Sans Mono", monospace; }
+.s2s-src-char { border-radius: 4px; padding: 0 1px; }
+.s2s-src-char.s2s-focus { outline: 3px solid #0b3d91; }
+.s2s-no-attention { font-style: italic; }
 body[data-voila] { font-size: 20px; }
 body[data-voila] .jp-Cell:not(:has(.s2s-widget)):not(:has(
   [data-mime-type="application/vnd.jupyter.stderr"])) { display: none; }
@@ -105,6 +135,100 @@ def confidence_html(text: str, confidences: list[float]) -> str:
     legend = (f'<div class="s2s-legend">Shading: how sure the model was of each character '
               f"(hover for the number) {swatches}</div>")
     return f'<div class="s2s-translation">{spans}</div>{legend}'
+
+
+#: How a character is labelled in the attention views: white space and the stop token made
+#: visible (as :func:`helpers.decoding.display_token` shows them).
+_GLYPHS = {" ": "␣", "\u202f": "⍽", "\xa0": "⍽", STOP_TOKEN: "⏎", "\t": "⇥"}
+_ATTENTION_LEVELS = (1.0, 0.5, 0.25, 0.1, 0.0)
+#: The largest attention map the translator draws (rows × columns): a bigger one would not fit
+#: on a screen and would cost the browser megabytes of HTML.
+MAX_ATTENTION_CELLS = 5_000
+
+
+def _glyph(ch: str) -> str:
+    return _GLYPHS.get(ch, ch)
+
+
+def _attention_shade(weight: float) -> str:
+    """Background for an attention weight: clear at 0, dark blue at 1 (square root, so that
+    the small weights of a long sentence still show)."""
+    alpha = round(0.9 * float(np.sqrt(min(max(weight, 0.0), 1.0))), 3)
+    return f"rgba(28, 113, 216, {alpha})"
+
+
+def _attention_legend(what: str) -> str:
+    swatches = "".join(f'<span class="s2s-swatch" style="background-color: '
+                       f'{_attention_shade(w)}{"; color: #fff" if w >= 0.5 else ""}">{w:.0%}'
+                       "</span>" for w in _ATTENTION_LEVELS)
+    return f'<div class="s2s-legend">{html.escape(what)} {swatches}</div>'
+
+
+def attention_html(source: str, translation: str, weights: Any, *, note: str = "") -> str:
+    """An attention map as a grid of shaded cells: one row for each character of
+    ``translation`` and a last row for the stop token ``⏎``, one column for each character of
+    ``source``; ``weights`` is :func:`helpers.decoding.attention_map`'s array, of shape
+    ``(len(translation) + 1, len(source))``. Each row's largest weight is outlined; every cell's
+    tooltip gives both characters and the weight. ``note`` (plain text) is shown above it."""
+    weights = np.asarray(weights, dtype=float)
+    expected = (len(translation) + 1, len(source))
+    if weights.shape != expected:
+        raise ValueError(f"weights of shape {weights.shape}, but {len(translation)} characters "
+                         f"plus the stop token by {len(source)} source characters need "
+                         f"{expected}")
+    header = "".join(f'<div class="s2s-att-head" data-char="{html.escape(ch)}">'
+                     f"{html.escape(_glyph(ch))}</div>" for ch in source)
+    rows = []
+    for t, out_ch in enumerate([*translation, STOP_TOKEN]):
+        stop = t == len(translation)
+        best = int(np.argmax(weights[t])) if len(source) else -1
+        cells = "".join(
+            f'<div class="s2s-att-cell{" s2s-att-max" if s == best else ""}" '
+            f'data-w="{w:.4f}" title="{html.escape(_glyph(out_ch))} ← '
+            f'{html.escape(_glyph(src_ch))}: {w:.0%}" '
+            f'style="background-color: {_attention_shade(w)}"></div>'
+            for s, (src_ch, w) in enumerate(zip(source, weights[t], strict=True)))
+        rows.append(f'<div class="s2s-att-row{" s2s-att-stop" if stop else ""}" '
+                    f'data-char="{html.escape(out_ch)}"><div class="s2s-att-label">'
+                    f"{html.escape(_glyph(out_ch))}</div>{cells}</div>")
+    grid = (f'<div class="s2s-attention-map" style="grid-template-columns: auto '
+            f'repeat({len(source)}, 1.3em)"><div class="s2s-att-corner"></div>{header}'
+            f'{"".join(rows)}</div>')
+    caption = ('<div class="s2s-hint">Where the model looks: a row for each French character it '
+               "writes (⏎ is the stop token), a column for each English character it reads; the "
+               "darker the cell, the more weight. Each row adds up to 100%; its largest weight is "
+               "outlined (hover over a cell for the number).</div>")
+    if note:
+        caption += f'<div class="s2s-hint">{html.escape(note)}</div>'
+    return (f'<div class="s2s-attention" data-rows="{expected[0]}" data-cols="{expected[1]}">'
+            f'{caption}<div class="s2s-attention-scroll">{grid}</div>'
+            f'{_attention_legend("Attention weight:")}</div>')
+
+
+def source_attention_html(source: str, weights: Sequence[float]) -> str:
+    """``source`` with each character shaded by its attention weight at one decoder step, the
+    most-attended character outlined (class ``s2s-focus``)."""
+    weights = [float(w) for w in weights]
+    if len(weights) != len(source):
+        raise ValueError(f"{len(source)} source characters but {len(weights)} weights")
+    best = int(np.argmax(weights)) if weights else -1
+    spans = "".join(
+        f'<span class="s2s-src-char{" s2s-focus" if i == best else ""}" data-w="{w:.4f}" '
+        f'title="{w:.0%}" style="background-color: {_attention_shade(w)}">'
+        f"{html.escape(ch)}</span>" for i, (ch, w) in enumerate(zip(source, weights, strict=True)))
+    focus = (f' — most of all <b class="s2s-focus-char">{html.escape(_glyph(source[best]))}</b> '
+             f"({weights[best]:.0%})" if weights else "")
+    return (f'<div class="s2s-step-attention"><div>Where the decoder looks in the English '
+            f"sentence at this step{focus}:</div>"
+            f'<div class="s2s-source">{spans}</div>'
+            f'{_attention_legend("Darker blue: more weight.")}</div>')
+
+
+def _snapshot(body: str):
+    """``body`` as a static HTML output (visible where widgets are not, e.g. on GitHub)."""
+    from IPython.display import HTML
+
+    return HTML(f'<style>{CSS}</style><div class="s2s-snapshot">{body}</div>')
 
 
 def _normalised(text: str) -> str:
@@ -152,12 +276,27 @@ def _prepare(translator: Any, text: str) -> tuple[decoding.PreparedInput | None,
 class Translator(widgets.VBox):
     """A text box that translates as you type (after a pause of ``debounce_seconds``) and at
     once on Enter; greedy, beam search (width slider) or sampling (temperature slider); the
-    French output shaded by the model's confidence in each character."""
+    French output shaded by the model's confidence in each character; for an attention model,
+    the attention map of the translation (checkbox "Show where the model looks",
+    ``show_attention``).
+
+    State: :attr:`last` is the :class:`~helpers.decoding.Translation` shown (``None`` when
+    there is none), :attr:`attention_weights` its attention map when shown,
+    :attr:`translated_text` the text box's text that was last translated. Functions registered
+    with :meth:`on_translated` are called after every translation (see :class:`StepThrough`'s
+    ``follow``)."""
 
     def __init__(self, translator: Any, text: str = "", *, debounce_seconds: float = 0.4,
-                 title: str = "English → French", **kwargs: Any) -> None:
+                 show_attention: bool = True, title: str = "English → French",
+                 **kwargs: Any) -> None:
         self.translator = translator
         self.debounce_seconds = float(debounce_seconds)
+        self.has_attention = has_attention(translator.model)
+        self.last: Translation | None = None
+        self._last_mode = "greedy"
+        self.attention_weights: np.ndarray | None = None
+        self.translated_text = ""
+        self._listeners: list[Callable[[str], None]] = []
         self.text = widgets.Text(value=text, continuous_update=True,
                                  placeholder="Type an English sentence, e.g. I am cold.",
                                  layout=widgets.Layout(width="95%"))
@@ -180,6 +319,18 @@ class Translator(widgets.VBox):
         self.result.add_class("s2s-result")
         self.status = widgets.HTML()
         self.status.add_class("s2s-status-box")
+        self.show_attention = widgets.Checkbox(value=bool(show_attention), indent=False,
+                                               description="Show where the model looks",
+                                               layout=widgets.Layout(width="auto"))
+        self.show_attention.add_class("s2s-attention-toggle")
+        self.attention_view = widgets.HTML()
+        self.attention_view.add_class("s2s-attention-box")
+        if not self.has_attention:
+            self.show_attention.layout.display = "none"
+            self.attention_view.value = (
+                '<div class="s2s-hint s2s-no-attention">This model has no attention: its decoder '
+                "sees the English sentence only through the encoder's final state, so there is "
+                "no map of where it looks.</div>")
         heading = widgets.HTML(f'<div class="s2s-title">{html.escape(title)}</div>'
                                '<div class="s2s-hint">Type a sentence: it is translated when '
                                "you pause or press Enter.</div>")
@@ -188,7 +339,8 @@ class Translator(widgets.VBox):
         self._lock = threading.RLock()
         super().__init__([_style(), heading, self.text, self.mode,
                           widgets.HBox([self.beam_width, self.temperature, self.resample]),
-                          self.notes, self.result, self.status], **kwargs)
+                          self.notes, self.result, self.status, self.show_attention,
+                          self.attention_view], **kwargs)
         self.add_class("s2s-widget")
         self.add_class("s2s-translator")
         self.text.observe(self._on_typing, names="value")
@@ -196,6 +348,7 @@ class Translator(widgets.VBox):
         for control in (self.mode, self.beam_width, self.temperature):
             control.observe(self._on_setting, names="value")
         self.resample.on_click(lambda _button: self.translate_now())
+        self.show_attention.observe(self._on_attention_toggle, names="value")
         self._show_controls()
         self.translate_now()
 
@@ -211,6 +364,15 @@ class Translator(widgets.VBox):
     def _on_setting(self, _change: dict) -> None:
         self._show_controls()
         self.translate_now()
+
+    def _on_attention_toggle(self, _change: dict) -> None:
+        with self._lock:  # the translation shown stays (a new draw would change it)
+            self._show_attention()
+
+    def on_translated(self, callback: Callable[[str], None]) -> None:
+        """Call ``callback(text)`` after every translation, with the text box's text that was
+        translated (also when it could not be: empty text, unknown characters)."""
+        self._listeners.append(callback)
 
     def _show_controls(self) -> None:
         mode = self.mode.value
@@ -240,26 +402,40 @@ class Translator(widgets.VBox):
         """Translate the text box's text with the chosen mode and show the result."""
         self._cancel_timer()
         with self._lock:
+            text = self.text.value
             try:
-                self._translate(self.text.value)
+                self._translate(text)
             except Exception as exc:  # noqa: BLE001  (a classroom app never shows a traceback)
-                self.result.value = ""
-                self.status.value = ""
+                self._clear()
                 self.notes.value = _message(
                     f"Something went wrong ({type(exc).__name__}: {exc}). Try another sentence.",
                     error=True)
+            self.translated_text = text
+            for callback in list(self._listeners):
+                try:
+                    callback(text)
+                except Exception as exc:  # noqa: BLE001
+                    self.notes.value += _message(
+                        f"A linked widget failed ({type(exc).__name__}: {exc}).", error=True)
+
+    def _clear(self) -> None:
+        """No translation to show."""
+        self.last = None
+        self.attention_weights = None
+        self.result.value = ""
+        self.status.value = ""
+        if self.has_attention:
+            self.attention_view.value = ""
 
     def _translate(self, text: str) -> None:
         if not text.strip():
+            self._clear()
             self.notes.value = _message("Type an English sentence to see its French translation.")
-            self.result.value = ""
-            self.status.value = ""
             return
         prepared, notes = _prepare(self.translator, text)
         if prepared is None:
+            self._clear()
             self.notes.value = notes
-            self.result.value = ""
-            self.status.value = ""
             return
         mode = self.mode.value
         try:
@@ -267,12 +443,14 @@ class Translator(widgets.VBox):
                                              beam_width=int(self.beam_width.value),
                                              temperature=float(self.temperature.value))
         except TranslationInputError as exc:
+            self._clear()
             self.notes.value = notes + _message(str(exc))
-            self.result.value = ""
-            self.status.value = ""
             return
         confidences = decoding.character_confidences(self.translator, translation.used_input,
                                                      translation.text)
+        self.last = translation
+        self._last_mode = mode
+        self.attention_weights = None
         self.notes.value = notes
         if translation.text:
             self.result.value = confidence_html(translation.text, confidences)
@@ -286,14 +464,55 @@ class Translator(widgets.VBox):
         self.status.value = (f'<div class="s2s-status"><span class="s2s-mode-label" '
                              f'data-mode="{mode}">{MODE_NAMES[mode]}</span> ({detail}){mean}'
                              "</div>")
+        self._show_attention()
+
+    def _show_attention(self) -> None:
+        """Draw (or hide) the attention map of :attr:`last`; a failure is a message there, and
+        the translation stays."""
+        if not self.has_attention:
+            return
+        try:
+            self._draw_attention()
+        except Exception as exc:  # noqa: BLE001  (a classroom app never shows a traceback)
+            self.attention_weights = None
+            self.attention_view.value = _message(
+                f"The attention map failed ({type(exc).__name__}: {exc}).", error=True)
+
+    def _draw_attention(self) -> None:
+        translation = self.last
+        if translation is None or not self.show_attention.value:
+            self.attention_view.value = ""
+            return
+        rows, cols = len(translation.text) + 1, len(translation.used_input)
+        if rows * cols > MAX_ATTENTION_CELLS:
+            self.attention_view.value = (
+                f'<div class="s2s-hint s2s-attention-too-big">No attention map for a translation '
+                f"this long: it would have {rows} × {cols} = {rows * cols:,} cells (the widget "
+                f"draws at most {MAX_ATTENTION_CELLS:,}). Try a shorter sentence.</div>")
+            return
+        if self.attention_weights is None:
+            self.attention_weights = decoding.attention_map(
+                self.translator, translation.used_input, translation.text)
+        chose = {"greedy": "", "beam": "Beam search chose", "sample": "Sampling drew"}
+        note = (f"{chose[self._last_mode]} these characters; the map shows where the model looks "
+                "when it is given them one at a time and writes them (teacher forcing)."
+                if chose[self._last_mode] else "")
+        self.attention_view.value = attention_html(translation.used_input, translation.text,
+                                                   self.attention_weights, note=note)
 
     @property
     def translation(self) -> str:
         """The French text shown now ("" when none)."""
-        found = re.search(r'<div class="s2s-translation">(.*?)</div>', self.result.value, re.S)
-        if not found:
-            return ""
-        return html.unescape(re.sub(r"<[^>]+>", "", found.group(1)))
+        last = self.last
+        return last.text if last is not None else ""
+
+    def snapshot(self):
+        """The translation and attention map shown now, as static HTML (for a notebook read
+        where widgets do not render, e.g. on GitHub)."""
+        with self._lock:
+            shown = "" if self.last is None else f"<div>{html.escape(self.last.used_input)}</div>"
+            return _snapshot(shown + self.result.value + self.status.value
+                             + self.attention_view.value)
 
 
 def _bars_html(step: Step) -> str:
@@ -307,21 +526,50 @@ def _bars_html(step: Step) -> str:
     return f'<div class="s2s-bars">{"".join(rows)}</div>'
 
 
+def _chosen_ids(steps: Sequence[Step], vocab: Any) -> list[int]:
+    """The token id each step chose. :class:`~helpers.decoding.Step` keeps display names
+    (:func:`helpers.decoding.display_token`), not ids: a name is looked up in the vocabulary,
+    and when two tokens share it (a French ``⏎`` character and the stop token), the text
+    decides: only the stop token and padding add nothing to ``text_so_far``."""
+    names: dict[str, list[int]] = {}
+    for i in range(len(vocab.tokens)):
+        names.setdefault(decoding.display_token(vocab, i), []).append(i)
+    silent = {vocab.token_index[STOP_TOKEN], PAD_INDEX}
+    ids, before = [], ""
+    for step in steps:
+        grew, before = step.text_so_far != before, step.text_so_far
+        options = names.get(step.chosen, [UNK_INDEX])
+        if len(options) > 1:
+            options = [i for i in options if (i not in silent) == grew] or options
+        ids.append(options[0])
+    return ids
+
+
 class StepThrough(widgets.VBox):
     """The decoder on one sentence, one step at a time (greedy): the character chosen, the
-    ``top`` candidates as a bar chart, the text so far; Previous / Next / Play."""
+    ``top`` candidates as a bar chart, the text so far, and for an attention model where the
+    decoder looks in the English sentence; Previous / Next / Play.
+
+    ``follow=translator_widget`` (a :class:`Translator`, or later :meth:`follow`): every
+    sentence the translator translates is decoded here too (its own text box still works in
+    between)."""
 
     def __init__(self, translator: Any, text: str = "", *, top: int = 5,
                  interval_seconds: float = 0.8, title: str = "The decoder, step by step",
-                 **kwargs: Any) -> None:
+                 follow: Translator | None = None, **kwargs: Any) -> None:
         self.translator = translator
         self.top = int(top)
         self.interval_seconds = float(interval_seconds)
         self.steps: list[Step] = []
+        self.chosen_ids: list[int] = []  # the token id of each step's chosen character
         self.index = 0
         self._decoded: str | None = None
         self.source = ""  # the text the steps decode (after prepare_input)
-        self._inference = decoding.inference_models(translator.model)
+        self.following: Translator | None = None
+        self._stop_id = translator.target_vocab.token_index[STOP_TOKEN]
+        self._inference = decoding.inference_models_for(translator.model)
+        if follow is not None and not text:
+            text = follow.translated_text
         self._lock = threading.RLock()
         self._stop = threading.Event()
         self._player: threading.Thread | None = None
@@ -342,11 +590,10 @@ class StepThrough(widgets.VBox):
         self.notes.add_class("s2s-notes")
         self.view = widgets.HTML()
         self.view.add_class("s2s-steps-view")
-        heading = widgets.HTML(f'<div class="s2s-title">{html.escape(title)}</div>'
-                               '<div class="s2s-hint">At every step the decoder gives each '
-                               "character a probability; greedy decoding keeps the most likely "
-                               "one.</div>")
-        super().__init__([_style(), heading, widgets.HBox([self.text, self.decode_button]),
+        self.heading = widgets.HTML(self._heading(title))
+        self._title = title
+        super().__init__([_style(), self.heading,
+                          widgets.HBox([self.text, self.decode_button]),
                           self.notes,
                           widgets.HBox([self.prev_button, self.next_button, self.play_button,
                                         self.position]),
@@ -360,6 +607,31 @@ class StepThrough(widgets.VBox):
         self.next_button.on_click(lambda _b: self.next())
         self.play_button.on_click(lambda _b: self.toggle_play())
         self.decode()
+        if follow is not None:
+            self.follow(follow)
+
+    def _heading(self, title: str, following: bool = False) -> str:
+        hint = ("At every step the decoder gives each character a probability; greedy decoding "
+                "keeps the most likely one.")
+        if has_attention(self.translator.model):
+            hint += " The blue shading shows where in the English sentence it looks."
+        if following:
+            hint += (" It decodes each sentence the translator above translates (or type "
+                     "another one here).")
+        return (f'<div class="s2s-title">{html.escape(title)}</div>'
+                f'<div class="s2s-hint">{html.escape(hint)}</div>')
+
+    def follow(self, translator_widget: Translator) -> None:
+        """Decode every sentence ``translator_widget`` translates, from now on (and its
+        current one now)."""
+        self.following = translator_widget
+        self.heading.value = self._heading(self._title, following=True)
+        translator_widget.on_translated(self._follow_text)
+        self._follow_text(translator_widget.translated_text)
+
+    def _follow_text(self, text: str) -> None:
+        if text != self.text.value:
+            self.text.value = text  # decodes (the text box's observer)
 
     def _on_text_message(self, _widget: Any, content: dict, _buffers: Any) -> None:
         if isinstance(content, dict) and content.get("event") == "submit":  # Enter
@@ -385,6 +657,7 @@ class StepThrough(widgets.VBox):
 
     def _decode(self, text: str) -> None:
         self.steps = []
+        self.chosen_ids = []
         self.source = ""
         if not text.strip():
             self.notes.value = _message("Type an English sentence, then press Decode.")
@@ -393,12 +666,14 @@ class StepThrough(widgets.VBox):
         self.notes.value = notes
         if prepared is None:
             return
-        self.source = prepared.text
         encoder_model, decoder_model = self._inference
         ids = np.array([self.translator.input_vocab.encode(prepared.text)], dtype=np.int32)
-        self.steps = decoding.decoding_steps(
+        steps = decoding.decoding_steps(
             encoder_model, decoder_model, ids, self.translator.target_vocab,
             max_decoder_seq_length=int(self.translator.max_decoder_seq_length), top=self.top)
+        self.chosen_ids = _chosen_ids(steps, self.translator.target_vocab)
+        self.steps = steps
+        self.source = prepared.text  # last: a new source means its steps are there
 
     def show(self, index: int) -> None:
         """Show step ``index`` (0-based, clamped to the steps there are)."""
@@ -415,13 +690,15 @@ class StepThrough(widgets.VBox):
             step = self.steps[self.index]
             before = self.steps[self.index - 1].text_so_far if self.index else ""
             new = step.text_so_far[len(before):]
-            stopped = " (the stop token: the translation is complete)" if step.chosen == "⏎" \
-                else ""
+            stop = self.chosen_ids[self.index] == self._stop_id
+            stopped = " (the stop token: the translation is complete)" if stop else ""
+            looks = ("" if step.attention is None
+                     else source_attention_html(self.source, step.attention))
             self.view.value = (
                 f'<div class="s2s-chosen-line" data-source="{html.escape(self.source)}" '
-                f'data-step="{self.index + 1}">Chosen: <b class="s2s-chosen-char">'
-                f"{html.escape(step.chosen)}</b> with probability {step.probability:.1%}"
-                f"{stopped}</div>"
+                f'data-step="{self.index + 1}" data-stop="{str(stop).lower()}">Chosen: '
+                f'<b class="s2s-chosen-char">{html.escape(step.chosen)}</b> with probability '
+                f"{step.probability:.1%}{stopped}</div>{looks}"
                 f"<div>The {len(step.candidates)} most likely next characters:</div>"
                 f"{_bars_html(step)}"
                 f'<div>Text so far:</div><div class="s2s-so-far">{html.escape(before)}'
@@ -429,6 +706,13 @@ class StepThrough(widgets.VBox):
             # after the view, so that a page that sees the new position sees the new view
             self.position.value = (f'<span class="s2s-position">Step {self.index + 1} of {n}'
                                    "</span>")
+
+    def snapshot(self):
+        """The step shown now, as static HTML (for a notebook read where widgets do not
+        render, e.g. on GitHub)."""
+        with self._lock:
+            return _snapshot(f"<div>{html.escape(self.source)} — "
+                             f"{self.position.value}</div>{self.view.value}")
 
     def next(self) -> None:
         """One step forward."""

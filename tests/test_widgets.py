@@ -3,9 +3,11 @@ call the handlers, read the HTML the widgets would show."""
 
 from __future__ import annotations
 
+import html
 import re
 import time
 
+import numpy as np
 import pytest
 
 from helpers import decoding as dec
@@ -203,3 +205,208 @@ def test_step_through_enter_starts_again(translator) -> None:
     assert widget.index == 2
     widget._on_text_message(widget.text, {"event": "submit"}, [])  # Enter, same sentence
     assert widget.index == 0 and widget.steps
+
+
+# --- state, not HTML: the translation property ------------------------------------------------
+
+
+def test_translation_is_the_models_text_even_with_markup_characters(translator,
+                                                                    monkeypatch) -> None:
+    text = "<b>a & b</div> &amp; ⏎"
+
+    def fake(model, source, **kwargs):
+        return dec.Translation(source=source, text=text, used_input=source)
+
+    monkeypatch.setattr(dec, "translate", fake)
+    widget = w.Translator(translator, "Go.")
+    assert widget.translation == text
+    assert widget.last is not None and widget.last.used_input == "Go."
+    shown = re.findall(r'class="s2s-char"[^>]*>([^<]*)</span>', widget.result.value)
+    assert "<b>" not in widget.result.value and "".join(map(html.unescape, shown)) == text
+    type_and_enter(widget, "")
+    assert widget.translation == "" and widget.last is None
+
+
+# --- the attention map ------------------------------------------------------------------------
+
+
+def attention_rows(view: str) -> list[list[float]]:
+    """The weights of each row of an attention map (the legend after the last row has none)."""
+    rows = view.split('class="s2s-att-row')[1:]
+    return [[float(x) for x in re.findall(r'data-w="([0-9.]+)"', row)] for row in rows]
+
+
+def test_attention_map_is_shown_for_an_attention_model(attention_translator) -> None:
+    widget = w.Translator(attention_translator, "Be nice.")
+    assert widget.translation == "Soyez gentil !"
+    assert widget.show_attention.value and widget.show_attention.layout.display != "none"
+    view = widget.attention_view.value
+    expected = dec.attention_map(attention_translator, "Be nice.", widget.translation)
+    assert expected.shape == (len(widget.translation) + 1, len("Be nice."))
+    assert view.count('class="s2s-att-row') == expected.shape[0]
+    assert view.count('class="s2s-att-head"') == expected.shape[1]
+    assert 'class="s2s-att-row s2s-att-stop" data-char="\n"' in view
+    assert np.array(attention_rows(view)) == pytest.approx(expected, abs=1e-4)
+    np.testing.assert_array_equal(widget.attention_weights, expected)
+    labels = re.findall(r'class="s2s-att-label">([^<]*)<', view)
+    assert labels == [*"Soyez␣gentil␣!", "⏎"]
+    assert view.count("s2s-att-max") == expected.shape[0]  # one outlined cell a row
+    assert "s2s-legend" in view
+
+
+def test_attention_map_toggles_without_translating_again(attention_translator,
+                                                        monkeypatch) -> None:
+    widget = w.Translator(attention_translator, "Wait!", show_attention=False)
+    assert widget.attention_view.value == "" and widget.attention_weights is None
+    calls = []
+    monkeypatch.setattr(dec, "translate", lambda *a, **k: calls.append(a))
+    widget.show_attention.value = True
+    assert calls == []
+    assert widget.attention_view.value.count('class="s2s-att-row') == len("Attends !") + 1
+    widget.show_attention.value = False
+    assert widget.attention_view.value == ""
+
+
+def test_attention_map_of_beam_search_says_it_is_teacher_forced(attention_translator) -> None:
+    widget = w.Translator(attention_translator, "Run!")
+    widget.mode.value = "beam"
+    view = widget.attention_view.value
+    assert "Beam search chose these characters" in view and "teacher forcing" in view
+    expected = dec.attention_map(attention_translator, "Run!", widget.translation)
+    assert np.array(attention_rows(view)) == pytest.approx(expected, abs=1e-4)
+
+
+def test_no_attention_map_too_big_for_a_screen(attention_translator, monkeypatch) -> None:
+    monkeypatch.setattr(w, "MAX_ATTENTION_CELLS", len("Go.") * len("Va !⏎"))
+    widget = w.Translator(attention_translator, "Go.")
+    assert widget.attention_view.value.count('class="s2s-att-row') == len("Va !") + 1
+    type_and_enter(widget, "Hi.")  # 3 × 8 cells: one row too many
+    assert widget.translation == "Salut !"
+    assert "s2s-att-row" not in widget.attention_view.value
+    assert "8 × 3 = 24 cells" in widget.attention_view.value
+
+
+def test_a_failing_attention_map_keeps_the_translation(attention_translator,
+                                                       monkeypatch) -> None:
+    def broken(*args, **kwargs):
+        raise RuntimeError("attention on fire")
+
+    monkeypatch.setattr(dec, "attention_map", broken)
+    widget = w.Translator(attention_translator, "Run!")
+    assert widget.translation == "Cours !" and "s2s-error" not in widget.notes.value
+    assert "attention on fire" in widget.attention_view.value
+
+
+def test_no_attention_map_for_a_model_without_attention(translator) -> None:
+    widget = w.Translator(translator, "Be nice.")
+    assert widget.translation == "Soyez gentil !"
+    assert widget.show_attention.layout.display == "none"
+    assert "has no attention" in widget.attention_view.value
+    assert "s2s-att-row" not in widget.attention_view.value
+    widget.show_attention.value = False  # must not raise either
+    widget.show_attention.value = True
+    assert "has no attention" in widget.attention_view.value
+
+
+def test_attention_html_escapes_and_checks_its_shape() -> None:
+    view = w.attention_html("<a&", "é>", np.full((3, 3), 1 / 3))
+    assert "<a&" not in view and "é>" not in view
+    assert re.findall(r'class="s2s-att-head" data-char="([^"]*)"', view) == ["&lt;", "a",
+                                                                             "&amp;"]
+    assert re.findall(r'class="s2s-att-label">([^<]*)<', view) == ["é", "&gt;", "⏎"]
+    with pytest.raises(ValueError, match="shape"):
+        w.attention_html("ab", "c", np.zeros((1, 2)))
+    with pytest.raises(ValueError, match="weights"):
+        w.source_attention_html("ab", [1.0])
+
+
+# --- the step-through: where it looks, the stop token, following the translator ---------------
+
+
+def test_step_through_shows_where_the_decoder_looks(attention_translator) -> None:
+    widget = w.StepThrough(attention_translator, "Get out!")
+    encoder_model, decoder_model = dec.inference_models_for(attention_translator.model)
+    ids = np.array([attention_translator.input_vocab.encode("Get out!")])
+    steps = dec.decoding_steps(encoder_model, decoder_model, ids,
+                               attention_translator.target_vocab,
+                               max_decoder_seq_length=attention_translator.max_decoder_seq_length)
+    assert len(widget.steps) == len(steps) == len("Sortez !") + 1
+    for i, step in enumerate(steps):
+        widget.show(i)
+        view = widget.view.value
+        chars = re.findall(r'class="s2s-src-char[^"]*" data-w="[0-9.]+"[^>]*>([^<]*)<', view)
+        assert "".join(chars) == "Get out!"
+        shown = [float(x) for x in re.findall(r'class="s2s-src-char[^"]*" data-w="([0-9.]+)"',
+                                              view)]
+        assert shown == pytest.approx(step.attention, abs=1e-4)
+        focus = re.findall(r'class="s2s-src-char s2s-focus" data-w="[0-9.]+"[^>]*>([^<]*)<',
+                           view)
+        assert focus == ["Get out!"[int(np.argmax(step.attention))]]
+
+
+def test_step_through_without_attention_shows_no_shading(translator) -> None:
+    widget = w.StepThrough(translator, "Get out!")
+    assert widget.steps and all(step.attention is None for step in widget.steps)
+    assert "s2s-src-char" not in widget.view.value
+
+
+def test_the_stop_token_is_found_by_its_id_not_its_glyph(translator, monkeypatch) -> None:
+    monkeypatch.setattr(dec, "display_token",
+                        lambda vocab, i: "STOP" if vocab.tokens[i] == "\n" else vocab.tokens[i])
+    widget = w.StepThrough(translator, "Go.")
+    stop = translator.target_vocab.token_index["\n"]
+    assert widget.chosen_ids[-1] == stop and stop not in widget.chosen_ids[:-1]
+    assert widget.chosen_ids[:-1] == translator.target_vocab.encode("Va !")
+    widget.show(len(widget.steps) - 1)
+    assert widget.steps[-1].chosen == "STOP"
+    assert "the stop token" in widget.view.value and 'data-stop="true"' in widget.view.value
+    widget.show(0)
+    assert "the stop token" not in widget.view.value
+
+
+def test_a_french_character_that_looks_like_the_stop_token_is_not_the_stop() -> None:
+    from helpers import encoding as enc
+
+    vocab = enc.build_vocabulary(["a⏎", enc.add_start_stop("")])
+    steps = [dec.Step("a", 0.9, [], "a"), dec.Step("⏎", 0.8, [], "a⏎"),
+             dec.Step("⏎", 0.7, [], "a⏎")]
+    assert w._chosen_ids(steps, vocab) == [vocab.token_index["a"], vocab.token_index["⏎"],
+                                           vocab.token_index["\n"]]
+
+
+def test_step_through_follows_the_translator(attention_translator) -> None:
+    translator_widget = w.Translator(attention_translator, "Hi.", debounce_seconds=60)
+    steps = w.StepThrough(attention_translator, follow=translator_widget)
+    assert steps.following is translator_widget and steps.source == "Hi."
+    type_and_enter(translator_widget, "Get out!")
+    assert steps.text.value == "Get out!" and steps.source == "Get out!"
+    assert steps.index == 0 and steps.steps[-1].text_so_far == translator_widget.translation
+    steps.show(3)
+    steps.text.value = "Go."  # its own text box still works …
+    assert steps.source == "Go."
+    type_and_enter(translator_widget, "Wait!")  # … until the translator moves on
+    assert steps.source == "Wait!" and steps.steps[-1].text_so_far == "Attends !"
+    type_and_enter(translator_widget, "")
+    assert steps.steps == [] and steps.source == "" and steps.view.value == ""
+
+
+def test_step_through_follows_after_the_pause_and_from_the_start(attention_translator) -> None:
+    translator_widget = w.Translator(attention_translator, "Run!", debounce_seconds=0.05)
+    steps = w.StepThrough(attention_translator, "Hi.")
+    steps.follow(translator_widget)
+    assert steps.source == "Run!"  # the translator's sentence at once, not "Hi."
+    translator_widget.text.value = "Be nice."  # typed, no Enter
+    deadline = time.monotonic() + 20
+    while steps.source != "Be nice." and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert steps.source == "Be nice."
+    assert steps.steps[-1].text_so_far == "Soyez gentil !"
+
+
+def test_snapshots_are_static_html(attention_translator) -> None:
+    translator_widget = w.Translator(attention_translator, "Hi.")
+    steps = w.StepThrough(attention_translator, follow=translator_widget)
+    page = translator_widget.snapshot().data
+    assert "s2s-snapshot" in page and "s2s-widget" not in page.split("</style>", 1)[1]
+    assert page.count('class="s2s-att-row') == len("Salut !") + 1
+    assert "s2s-src-char" in steps.snapshot().data

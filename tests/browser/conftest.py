@@ -25,7 +25,7 @@ from urllib.parse import urlparse
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOK = ROOT / "notebooks" / "05_translation_playground.ipynb"
+NOTEBOOK = ROOT / "notebooks" / "06_translation_playground.ipynb"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 BIN = Path(sys.executable).parent
 CHROMIUM = "/usr/bin/chromium"
@@ -34,7 +34,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-dev-shm-usage"]
 LOOPBACK = {"127.0.0.1", "localhost"}
 SERVER_START_SECONDS = 90
-#: A kernel start, the TensorFlow import, loading the model and running notebook 05.
+#: A kernel start, the TensorFlow import, loading the model and running notebook 06.
 APP_READY_MS = 180_000
 
 
@@ -112,7 +112,7 @@ def voila_url(tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def lab_url(tmp_path_factory) -> Iterator[str]:
-    """JupyterLab on a temporary copy of notebook 05 (so nothing it saves reaches the repo)."""
+    """JupyterLab on a temporary copy of notebook 06 (so nothing it saves reaches the repo)."""
     tmp = tmp_path_factory.mktemp("lab")
     root = tmp / "notebooks"
     root.mkdir()
@@ -185,25 +185,22 @@ def pretrained():
 
 
 @pytest.fixture(scope="session")
-def training_sentence(pretrained) -> str:
-    """An English sentence of the pretrained model's training split (one it translates as the
-    corpus does, when there is one among the first few hundred)."""
-    from helpers import data, decoding
+def everyday_sentence(pretrained) -> str:
+    """An everyday English sentence (:data:`helpers.evaluation.EVERYDAY_SENTENCES`) that the
+    pretrained model translates as the corpus does, when there is one; else the first it
+    translates to something. (Any course model's manifest will do: this reads no training
+    settings, which differ between models.)"""
+    from helpers import data, decoding, evaluation
 
-    settings = pretrained.manifest["metadata"]["settings"]
-    pairs = data.load_fra_eng(settings["num_samples"])
-    split = data.split_pairs(pairs, validation_fraction=settings["validation_fraction"],
-                             test_fraction=settings["test_fraction"], seed=settings["split_seed"])
     vocab = pretrained.input_vocab
-    references: dict[str, set[str]] = {}
-    for english, french in split.train:
-        if (8 <= len(english) <= pretrained.max_encoder_seq_length
-                and not vocab.unknown_characters(english)):
-            references.setdefault(english, set()).add(french)
-    candidates = list(references)[:300]
-    assert candidates, "no usable training sentence"
-    outputs = decoding.translate(pretrained, candidates)
+    candidates = [s for s in evaluation.EVERYDAY_SENTENCES
+                  if len(s) <= pretrained.max_encoder_seq_length
+                  and not vocab.unknown_characters(s)]
+    assert candidates, "no usable everyday sentence"
+    references = evaluation.references_by_source(data.load_fra_eng())
+    outputs = [out.text for out in decoding.translate(pretrained, candidates)]
     for english, out in zip(candidates, outputs, strict=True):
-        if out.text in references[english]:
+        if out in references.get(english, ()):
             return english
-    return candidates[0]
+    return next((e for e, out in zip(candidates, outputs, strict=True) if out.strip()),
+                candidates[0])

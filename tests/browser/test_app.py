@@ -1,4 +1,4 @@
-"""The classroom app (notebook 05 served by Voilà, as ``make app`` does) in a real browser."""
+"""The classroom app (notebook 06 served by Voilà, as ``make app`` does) in a real browser."""
 
 from __future__ import annotations
 
@@ -16,12 +16,14 @@ INPUT = ".s2s-translator-input input"
 TRANSLATION = f"{TRANSLATOR} .s2s-translation"
 NOTES = f"{TRANSLATOR} .s2s-notes"
 STEPS = ".s2s-steps"
-SCREENSHOT_MAX_BYTES = 150_000
+ATTENTION = f"{TRANSLATOR} .s2s-attention"
+SCREENSHOT_MAX_BYTES = 250_000
+SCREENSHOT_MAX_HEIGHT = 2400
 
 
 @pytest.fixture(scope="module")
 def app_page(browser, voila_url):
-    """One Voilà page for the module (each page load starts a kernel and runs notebook 05)."""
+    """One Voilà page for the module (each page load starts a kernel and runs notebook 06)."""
     page = new_page(browser)
     try:
         page.goto(voila_url, wait_until="domcontentloaded", timeout=60_000)
@@ -57,6 +59,18 @@ def wait_for_step(page, source: str, step: int, timeout: int = 30_000) -> None:
         arg=[f"{STEPS} .s2s-chosen-line", source, str(step)], timeout=timeout)
 
 
+def wait_for_attention_map(page, source: str, rows: int, timeout: int = 30_000) -> None:
+    """Wait until the translator's attention map has ``source`` as its columns and ``rows``
+    rows."""
+    page.wait_for_function(
+        "([sel, source, rows]) => { const map = document.querySelector(sel);"
+        " if (map === null) return false;"
+        " const heads = [...map.querySelectorAll('.s2s-att-head')].map(h => h.dataset.char);"
+        " return heads.join('') === source"
+        "   && map.querySelectorAll('.s2s-att-row').length === rows; }",
+        arg=[ATTENTION, source, rows], timeout=timeout)
+
+
 def shown_translation(page) -> str:
     return page.locator(TRANSLATION).text_content() or ""
 
@@ -68,39 +82,39 @@ def assert_no_traceback(page) -> None:
                         ).count() == 0
 
 
-def test_typing_a_training_sentence_shows_the_models_translation(app_page, pretrained,
-                                                                   training_sentence) -> None:
+def test_typing_an_everyday_sentence_shows_the_models_translation(app_page, pretrained,
+                                                                   everyday_sentence) -> None:
     from helpers import decoding
 
-    expected = decoding.translate(pretrained, training_sentence).text
+    expected = decoding.translate(pretrained, everyday_sentence).text
     assert expected
-    translate_in_page(app_page, training_sentence)
+    translate_in_page(app_page, everyday_sentence)
     wait_for_translation(app_page, expected)
     assert app_page.locator(f"{TRANSLATOR} .s2s-mode-label").get_attribute("data-mode") \
         == "greedy"
     assert app_page.locator(f"{TRANSLATION} .s2s-char").count() == len(expected)
-    assert app_page.locator(f"{TRANSLATOR} .s2s-legend").is_visible()
+    assert app_page.locator(f"{TRANSLATOR} .s2s-result .s2s-legend").is_visible()
     assert_no_traceback(app_page)
 
 
 def test_typing_without_enter_translates_after_a_pause(app_page, pretrained,
-                                                       training_sentence) -> None:
+                                                       everyday_sentence) -> None:
     from helpers import decoding
 
     translate_in_page(app_page, "")
-    app_page.locator(INPUT).press_sequentially(training_sentence, delay=30)
-    wait_for_translation(app_page, decoding.translate(pretrained, training_sentence).text)
+    app_page.locator(INPUT).press_sequentially(everyday_sentence, delay=30)
+    wait_for_translation(app_page, decoding.translate(pretrained, everyday_sentence).text)
 
 
-def test_beam_search_and_sampling(app_page, pretrained, training_sentence) -> None:
+def test_beam_search_and_sampling(app_page, pretrained, everyday_sentence) -> None:
     from helpers import decoding
 
-    translate_in_page(app_page, training_sentence)
+    translate_in_page(app_page, everyday_sentence)
     status = app_page.locator(f"{TRANSLATOR} .s2s-status")
     app_page.locator(".s2s-mode button", has_text="Beam search").click()
     app_page.locator(f"{TRANSLATOR} .s2s-mode-label[data-mode='beam']").wait_for()
     assert app_page.locator(".s2s-beam-width").is_visible()
-    wait_for_translation(app_page, decoding.translate(pretrained, training_sentence,
+    wait_for_translation(app_page, decoding.translate(pretrained, everyday_sentence,
                                                       mode="beam", beam_width=4).text)
     app_page.locator(".s2s-mode button", has_text="Sampling").click()
     app_page.locator(f"{TRANSLATOR} .s2s-mode-label[data-mode='sample']").wait_for()
@@ -114,31 +128,95 @@ def test_beam_search_and_sampling(app_page, pretrained, training_sentence) -> No
 
 
 def test_step_through_decoder_advances_with_five_candidates(app_page, pretrained,
-                                                            training_sentence) -> None:
+                                                            everyday_sentence) -> None:
     from helpers import decoding
 
-    expected = decoding.translate(pretrained, training_sentence).text
+    expected = decoding.translate(pretrained, everyday_sentence).text
     box = app_page.locator(".s2s-steps-input input")
-    box.fill(training_sentence)
+    box.fill(everyday_sentence)
     box.press("Enter")
     position = app_page.locator(f"{STEPS} .s2s-position")
     total = len(expected) + 1
-    wait_for_step(app_page, training_sentence, 1)
+    wait_for_step(app_page, everyday_sentence, 1)
     assert position.text_content() == f"Step 1 of {total}"
     candidates = app_page.locator(f"{STEPS} .s2s-candidate")
     assert candidates.count() == 5
     assert candidates.first.get_attribute("data-char") == expected[0].replace(" ", "␣")
     app_page.locator(f"{STEPS} .s2s-steps-next").click()
-    wait_for_step(app_page, training_sentence, 2)
+    wait_for_step(app_page, everyday_sentence, 2)
     assert position.text_content() == f"Step 2 of {total}"
     assert candidates.count() == 5
     assert app_page.locator(f"{STEPS} .s2s-so-far").text_content() == expected[:2]
     app_page.locator(f"{STEPS} .s2s-steps-prev").click()
-    wait_for_step(app_page, training_sentence, 1)
+    wait_for_step(app_page, everyday_sentence, 1)
     app_page.locator(f"{STEPS} .s2s-steps-play").click()
-    wait_for_step(app_page, training_sentence, total, timeout=5_000 + 1_500 * total)
+    wait_for_step(app_page, everyday_sentence, total, timeout=5_000 + 1_500 * total)
     assert position.text_content() == f"Step {total} of {total}"
     assert app_page.locator(f"{STEPS} .s2s-chosen-char").text_content() == "⏎"
+
+
+def test_attention_map_has_a_row_per_french_character(app_page, pretrained,
+                                                     everyday_sentence) -> None:
+    from helpers import decoding
+
+    expected = decoding.translate(pretrained, everyday_sentence).text
+    translate_in_page(app_page, everyday_sentence)
+    wait_for_translation(app_page, expected)
+    wait_for_attention_map(app_page, everyday_sentence, len(expected) + 1)
+    rows = app_page.locator(f"{ATTENTION} .s2s-att-row")
+    labels = app_page.locator(f"{ATTENTION} .s2s-att-label").all_text_contents()
+    glyphs = {" ": "␣", "\u202f": "⍽", "\xa0": "⍽"}
+    assert labels == [glyphs.get(ch, ch) for ch in expected] + ["⏎"]
+    weights = decoding.attention_map(pretrained, everyday_sentence, expected)
+    for row in (0, len(expected)):  # the first character and the stop token
+        cells = rows.nth(row).locator(".s2s-att-cell")
+        assert cells.count() == len(everyday_sentence)
+        shown = [float(w) for w in cells.evaluate_all("els => els.map(e => e.dataset.w)")]
+        assert shown == pytest.approx(weights[row].tolist(), abs=1e-3)
+    assert app_page.locator(f"{ATTENTION} .s2s-att-max").count() == len(expected) + 1
+    size = app_page.locator(f"{ATTENTION} .s2s-att-label").first.evaluate(
+        "el => parseFloat(getComputedStyle(el).fontSize)")
+    assert size >= 20
+    toggle = app_page.locator(f"{TRANSLATOR} .s2s-attention-toggle input")
+    toggle.uncheck()
+    app_page.locator(ATTENTION).wait_for(state="detached")
+    assert shown_translation(app_page) == expected  # hiding the map keeps the translation
+    toggle.check()
+    wait_for_attention_map(app_page, everyday_sentence, len(expected) + 1)
+    assert_no_traceback(app_page)
+
+
+def test_step_through_follows_the_translator_and_shows_where_it_looks(
+        app_page, pretrained, everyday_sentence) -> None:
+    import numpy as np
+
+    from helpers import decoding, evaluation
+
+    sentence = next(s for s in evaluation.EVERYDAY_SENTENCES[1:]
+                    if s != everyday_sentence and len(s) <= pretrained.max_encoder_seq_length)
+    encoder_model, decoder_model = decoding.inference_models_for(pretrained.model)
+    steps = decoding.decoding_steps(
+        encoder_model, decoder_model, np.array([pretrained.input_vocab.encode(sentence)]),
+        pretrained.target_vocab, max_decoder_seq_length=pretrained.max_decoder_seq_length)
+    translate_in_page(app_page, sentence)  # typed in the translator, not in the step-through
+    wait_for_step(app_page, sentence, 1)
+    assert app_page.locator(".s2s-steps-input input").input_value() == sentence
+    assert app_page.locator(f"{STEPS} .s2s-position").text_content() \
+        == f"Step 1 of {len(steps)}"
+    chars = app_page.locator(f"{STEPS} .s2s-src-char")
+    for index in (0, 1):
+        if index:
+            app_page.locator(f"{STEPS} .s2s-steps-next").click()
+            wait_for_step(app_page, sentence, 2)
+        assert "".join(chars.all_text_contents()) == sentence
+        shown = [float(w) for w in chars.evaluate_all("els => els.map(e => e.dataset.w)")]
+        assert shown == pytest.approx(steps[index].attention, abs=1e-3)
+        focus = app_page.locator(f"{STEPS} .s2s-src-char.s2s-focus")
+        assert focus.count() == 1
+        assert focus.text_content() == sentence[int(np.argmax(steps[index].attention))]
+        outline = focus.evaluate("el => getComputedStyle(el).outlineStyle")
+        assert outline == "solid"
+    assert_no_traceback(app_page)
 
 
 @pytest.mark.parametrize("text, message", [
@@ -166,7 +244,7 @@ def test_unknown_characters_are_highlighted(app_page, pretrained) -> None:
     translate_in_page(app_page, "你好")
     app_page.locator(NOTES, has_text="Nothing is left to translate").wait_for()
     assert app_page.locator(TRANSLATION).count() == 0
-    long_text = "I am cold. " * 10
+    long_text = "I am cold. " * (pretrained.max_encoder_seq_length // len("I am cold. ") + 2)
     translate_in_page(app_page, long_text)
     app_page.locator(NOTES, has_text=f"reads at most {pretrained.max_encoder_seq_length}"
                      ).wait_for()
@@ -184,29 +262,32 @@ def test_app_shows_only_the_widgets_in_large_type(app_page) -> None:
     assert not app_page.get_by_text("profile:").first.is_visible()
 
 
-def test_screenshot_for_the_readme(app_page, pretrained, training_sentence) -> None:
+def test_screenshot_for_the_readme(app_page, pretrained, everyday_sentence) -> None:
     """Saves tests/artifacts/playground.png (and docs/playground.png when
     UPDATE_DOCS_SCREENSHOT=1): the app as a teacher sees it."""
     from helpers import decoding
 
-    translate_in_page(app_page, training_sentence)
-    wait_for_translation(app_page, decoding.translate(pretrained, training_sentence).text)
+    expected = decoding.translate(pretrained, everyday_sentence).text
+    translate_in_page(app_page, everyday_sentence)
+    wait_for_translation(app_page, expected)
+    wait_for_attention_map(app_page, everyday_sentence, len(expected) + 1)
     box = app_page.locator(".s2s-steps-input input")
-    box.fill(training_sentence)
+    box.fill(everyday_sentence)
     box.press("Enter")
-    wait_for_step(app_page, training_sentence, 1)
+    wait_for_step(app_page, everyday_sentence, 1)
     app_page.locator(f"{STEPS} .s2s-steps-next").click()
-    wait_for_step(app_page, training_sentence, 2)
+    wait_for_step(app_page, everyday_sentence, 2)
     app_page.mouse.move(0, 0)
     app_page.evaluate("() => document.activeElement && document.activeElement.blur()")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / "playground.png"
     viewport = app_page.viewport_size
-    app_page.set_viewport_size({"width": 1200, "height": 1400})  # both widgets, whole
+    app_page.set_viewport_size({"width": 1200, "height": SCREENSHOT_MAX_HEIGHT})  # both, whole
     try:
         app_page.locator(f"{STEPS} .s2s-so-far").wait_for()
         bottom = app_page.locator(STEPS).bounding_box()
-        height = min(1400, int(bottom["y"] + bottom["height"]) + 24) if bottom else 1400
+        height = (min(SCREENSHOT_MAX_HEIGHT, int(bottom["y"] + bottom["height"]) + 24)
+                  if bottom else SCREENSHOT_MAX_HEIGHT)
         app_page.screenshot(path=str(path), clip={"x": 0, "y": 0, "width": 1200,
                                                   "height": height})
     finally:
