@@ -62,9 +62,15 @@ def build_attention_model(num_encoder_tokens: int, num_decoder_tokens: int, *,
     return model
 
 
+_ATTENTION_NAME = keras.saving.get_registered_name(LuongAttention)
+
+
 def has_attention(model: keras.Model) -> bool:
-    """Is ``model`` an attention encoder–decoder (it has an ``attention`` layer)?"""
-    return any(isinstance(layer, LuongAttention) for layer in model.layers)
+    """Is ``model`` an attention encoder–decoder? True when one of its layers is a
+    :class:`LuongAttention` *by its registered name*: a notebook that writes the class out
+    registers its own copy under the same name, and models loaded after that use it."""
+    return any(keras.saving.get_registered_name(type(layer)) == _ATTENTION_NAME
+               for layer in model.layers)
 
 
 def attention_inference_models(model: keras.Model) -> tuple[keras.Model, keras.Model]:

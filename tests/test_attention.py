@@ -12,7 +12,7 @@ import keras
 import numpy as np
 import pytest
 
-from helpers import attention, decoding, encoding, models
+from helpers import attention, decoding, encoding, layers, models
 from helpers.layers import LuongAttention
 from tests.conftest import MAX_OUT, SOURCES, TARGETS
 
@@ -220,3 +220,22 @@ def test_train_course_refuses_a_strategy_that_is_not_one(course_model, toy) -> N
                                       latent_dim=4)
     with pytest.raises(TypeError, match="tf.distribute.Strategy"):
         training.train_course(model, prepared, epochs=1, strategy="mirrored", verbose=0)
+
+
+def test_has_attention_recognises_a_notebook_copy_of_the_layer() -> None:
+    """A class written out in a notebook registers under the same name; models built from it
+    are still attention models (else translate would pick the wrong inference models)."""
+    register = keras.saving.register_keras_serializable(package="seq2seq_course")
+    try:
+        @register
+        class LuongAttention(keras.layers.Layer):  # noqa: N801  (as a notebook cell writes it)
+            def call(self, inputs):
+                return inputs
+
+        inputs = keras.Input((3,))
+        assert attention.has_attention(keras.Model(inputs, LuongAttention()(inputs)))
+    finally:
+        register(layers.LuongAttention)
+    plain = keras.Input((3,))
+    assert not attention.has_attention(keras.Model(plain, keras.layers.Dense(2)(plain)))
+    assert not attention.has_attention(models.build_course_model(5, 6, latent_dim=4))
