@@ -89,6 +89,11 @@ ORIGINAL_SETTINGS: dict[str, Any] = {
     "seed": 42,
 }
 
+#: The held-out floor each model's issue names (course set, greedy): stated in its card.
+FLOORS: dict[str, dict[str, float]] = {
+    "attention": {"chrF": 55.0, "exact match %": 20.0},  # issue 9
+}
+
 MODELS = {"seed": SEED_MODEL, "attention": ATTENTION_MODEL, "original": ORIGINAL_MODEL}
 
 
@@ -365,7 +370,24 @@ def _training_lines(meta: dict[str, Any]) -> list[str]:
     ]
 
 
-def _score_lines(scores: dict[str, Any] | None) -> list[str]:
+def floor_met(name: str, scores: dict[str, Any]) -> bool | None:
+    """Does the model meet the floor of its issue on the course set (None: no floor)?"""
+    floor = FLOORS.get(name)
+    if floor is None:
+        return None
+    return all(scores["course"][key] >= value for key, value in floor.items())
+
+
+def _floor_lines(name: str, scores: dict[str, Any]) -> list[str]:
+    met = floor_met(name, scores)
+    if met is None:
+        return []
+    wanted = " and ".join(f"{key} ≥ {value:g}" for key, value in FLOORS[name].items())
+    verdict = "**met**" if met else "**not met**: this model needs more training"
+    return ["", f"Floor for this model (course set): {wanted}: {verdict}."]
+
+
+def _score_lines(scores: dict[str, Any] | None, name: str = "") -> list[str]:
     if not scores:
         return ["Not scored yet: run `python -m helpers.pretrained score NAME`."]
     course, longer = scores["course"], scores["all_lengths"]
@@ -384,6 +406,7 @@ def _score_lines(scores: dict[str, Any] | None) -> list[str]:
         *([f"| *training sentences (not held out: recitation)* | {t['sentences']} | "
            f"{t['chrF']:.2f} | {t['BLEU']:.2f} | {t['exact match %']:.1f}% | "
            f"{t['sentences/s']:.0f} |"] if (t := scores.get("training")) else []),
+        *_floor_lines(name, scores),
         "",
         f"Everyday sentences a teacher types ({len(right)} of {len(scores['everyday'])} exactly "
         "as one of the corpus's translations):",
@@ -453,7 +476,7 @@ def write_card(manifest: dict[str, Any], model_path: str | Path,
         "",
         "## Translation quality (held out)",
         "",
-        *_score_lines(meta.get("scores")),
+        *_score_lines(meta.get("scores"), _name_of(name)),
         "",
         "## Next-character scores (teacher forcing)",
         "",
