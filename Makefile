@@ -36,8 +36,15 @@ $(STAMP): pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-$(KERNEL): $(STAMP)
+# The kernel runs TensorFlow's start-up as it starts (helpers.profiles.quiet_start), so its
+# one-time log lines (oneDNN, CUDA, cuInit: no environment variable silences them) go to the
+# terminal, not into notebook outputs.
+$(KERNEL): $(STAMP) Makefile
 	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL_NAME) --display-name "Python 3 (seq2seq course)"
+	$(PY) -c 'import json, sys; p = sys.argv[1]; k = json.load(open(p)); \
+		k["argv"] = [a for a in k["argv"] if not a.startswith("--IPKernelApp.exec_lines")] + \
+		["--IPKernelApp.exec_lines=from helpers.profiles import quiet_start; quiet_start(); del quiet_start"]; \
+		json.dump(k, open(p, "w"), indent=1)' $@
 
 # The corpus: the shared copy when it is beside the checkout, else a verified download.
 $(CORPUS): | $(STAMP)

@@ -55,3 +55,19 @@ def describe() -> str:
     """One line for a notebook's setup cell: which profile runs and how to change it."""
     other = "quick" if active() == "full" else "full"
     return f"profile: {active()} (set {ENV_VAR}={other} before starting Jupyter to switch)"
+
+
+def quiet_start() -> None:
+    """Run TensorFlow's one-time start-up once, before any notebook cell: importing it, finding
+    (no) GPU, the first masked LSTM and the first ``tf.data`` generator each write a log line
+    to the process's stderr that no environment variable silences. The course kernel
+    (``make kernel``) calls this as it starts, so those lines go to the terminal that runs
+    Jupyter instead of into a notebook's outputs."""
+    import keras
+    import tensorflow as tf
+
+    ids = tf.constant([[1, 0]])
+    keras.layers.LSTM(1)(keras.layers.Embedding(2, 1, mask_zero=True)(ids))
+    for _ in tf.data.Dataset.from_generator(lambda: iter([0]),
+                                            output_signature=tf.TensorSpec((), tf.int32)):
+        pass
