@@ -88,8 +88,9 @@ notebooks: setup
 
 # The pretrained models, each trained, scored on held-out sentences and given its card
 # (models/<name>.md) in one unattended run: `nohup make pretrained > train.log 2>&1 &`.
-# The attention model (the default) takes about 45 minutes on 2 cores; the original-architecture
-# seed model trains until early stopping fires. `make cards` only re-scores and rewrites cards.
+# The attention model (the default) trains for a fixed 7-epoch schedule (77 minutes on 2 cores
+# shared with the other two); the seed and original models train until early stopping fires.
+# `make cards` only re-scores and rewrites the cards.
 pretrained: pretrained-attention pretrained-seed pretrained-original
 
 pretrained-attention: setup
