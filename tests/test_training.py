@@ -263,10 +263,12 @@ def test_changed_file_fails_the_hash_check(saved, tmp_path) -> None:
 
 
 def rewrite_hash(path: Path) -> None:
+    """A consistent manifest for a replaced file (hash and content digest rewritten), so that
+    the check under test is the one that fires."""
     meta = models.manifest_path(path)
     manifest = json.loads(meta.read_text("utf-8"))
     manifest["sha256"] = models.file_sha256(path)
-    meta.write_text(json.dumps(manifest), "utf-8")
+    models.write_manifest(path, manifest)
 
 
 def test_corrupt_file_gives_a_clear_error(saved, tmp_path) -> None:
