@@ -450,8 +450,12 @@ def prepare_input(text: str, vocab: Vocabulary, max_length: int, *,
     cleaned = re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
     if not cleaned:
         raise EmptyInputError("Nothing to translate: type a sentence (e.g. 'I am cold.').")
+    rewritten = sorted({ch for ch in cleaned if ch not in vocab and ch in _TYPOGRAPHY})
     cleaned = "".join(ch if ch in vocab else _TYPOGRAPHY.get(ch, ch) for ch in cleaned)
     prepared = PreparedInput(original=text, text=cleaned)
+    if rewritten:
+        prepared.notices.append("Typographic characters were read as the corpus writes them: "
+                                + ", ".join(f"{ch} as {_TYPOGRAPHY[ch]}" for ch in rewritten))
     unknown = vocab.unknown_characters(cleaned)
     if unknown:
         prepared.unknown = unknown
