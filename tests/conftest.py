@@ -32,15 +32,27 @@ def toy():
     return input_vocab, target_vocab, encoder_ids, decoder_ids
 
 
-@pytest.fixture(scope="session")
-def course_model(toy):
+def recite_toy_pairs(build, toy):
+    """A model from ``build(num_encoder_tokens, num_decoder_tokens, latent_dim=…,
+    learning_rate=…)`` trained until it recites the toy pairs."""
     input_vocab, target_vocab, encoder_ids, decoder_ids = toy
     keras.utils.set_random_seed(0)
-    model = models.build_course_model(len(input_vocab), len(target_vocab), latent_dim=32,
-                                      learning_rate=1e-2)
+    model = build(len(input_vocab), len(target_vocab), latent_dim=32, learning_rate=1e-2)
     model.fit([encoder_ids, decoder_ids], enc.shift_left(decoder_ids), epochs=120,
               batch_size=len(SOURCES), verbose=0)
     return model
+
+
+def toy_translator(model, toy) -> models.TranslationModel:
+    input_vocab, target_vocab, encoder_ids, decoder_ids = toy
+    return models.TranslationModel(model, input_vocab, target_vocab, {
+        "max_encoder_seq_length": encoder_ids.shape[1],
+        "max_decoder_seq_length": decoder_ids.shape[1]})
+
+
+@pytest.fixture(scope="session")
+def course_model(toy):
+    return recite_toy_pairs(models.build_course_model, toy)
 
 
 @pytest.fixture(scope="session")
@@ -66,10 +78,7 @@ def original_model(toy, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def translator(toy, course_model):
-    input_vocab, target_vocab, encoder_ids, decoder_ids = toy
-    return models.TranslationModel(course_model, input_vocab, target_vocab, {
-        "max_encoder_seq_length": encoder_ids.shape[1],
-        "max_decoder_seq_length": decoder_ids.shape[1]})
+    return toy_translator(course_model, toy)
 
 
 
@@ -79,18 +88,9 @@ def attention_model(toy):
     """A tiny attention model (helpers.attention) trained to recite the toy pairs."""
     from helpers.attention import build_attention_model
 
-    input_vocab, target_vocab, encoder_ids, decoder_ids = toy
-    keras.utils.set_random_seed(0)
-    model = build_attention_model(len(input_vocab), len(target_vocab), latent_dim=32,
-                                  learning_rate=1e-2)
-    model.fit([encoder_ids, decoder_ids], enc.shift_left(decoder_ids), epochs=120,
-              batch_size=len(SOURCES), verbose=0)
-    return model
+    return recite_toy_pairs(build_attention_model, toy)
 
 
 @pytest.fixture(scope="session")
 def attention_translator(toy, attention_model):
-    input_vocab, target_vocab, encoder_ids, decoder_ids = toy
-    return models.TranslationModel(attention_model, input_vocab, target_vocab, {
-        "max_encoder_seq_length": encoder_ids.shape[1],
-        "max_decoder_seq_length": decoder_ids.shape[1]})
+    return toy_translator(attention_model, toy)
