@@ -13,7 +13,7 @@ import pytest
 from helpers import decoding as dec
 from helpers import encoding as enc
 from helpers import models, training, variants
-from tests.conftest import MAX_OUT, SOURCES, TARGETS
+from tests.conftest import MAX_OUT, SOURCES, TARGETS, recite_toy_pairs, toy_translator
 
 STOCK_LAYERS = {"InputLayer", "OneHot", "Embedding", "LSTM", "GRU", "Dense"}
 
@@ -27,19 +27,12 @@ def fit_toy(model, encoder_ids, decoder_ids, epochs=120):
 @pytest.fixture(scope="module")
 def gru_model(toy):
     """A tiny GRU model (helpers.variants) trained to recite the toy pairs."""
-    input_vocab, target_vocab, encoder_ids, decoder_ids = toy
-    keras.utils.set_random_seed(0)
-    model = variants.build_gru_model(len(input_vocab), len(target_vocab), latent_dim=32,
-                                     learning_rate=1e-2)
-    return fit_toy(model, encoder_ids, decoder_ids)
+    return recite_toy_pairs(variants.build_gru_model, toy)
 
 
 @pytest.fixture(scope="module")
 def gru_translator(toy, gru_model):
-    input_vocab, target_vocab, encoder_ids, decoder_ids = toy
-    return models.TranslationModel(gru_model, input_vocab, target_vocab, {
-        "max_encoder_seq_length": encoder_ids.shape[1],
-        "max_decoder_seq_length": decoder_ids.shape[1]})
+    return toy_translator(gru_model, toy)
 
 
 @pytest.fixture(scope="module")
