@@ -62,9 +62,9 @@ setup: $(STAMP) $(KERNEL) $(CORPUS)
 lab: setup
 	cd notebooks && ../$(VENV)/bin/jupyter lab --ip=$(HOST) --port=$(PORT) --ServerApp.root_dir=. $(ROOT_FLAG)
 
-# The classroom app: notebook 06 alone, code hidden, served by Voila.
+# The classroom app: notebook 07 alone, code hidden, served by Voila.
 app: setup
-	$(VENV)/bin/voila notebooks/06_translation_playground.ipynb --Voila.ip=$(HOST) --port=$(APP_PORT) \
+	$(VENV)/bin/voila notebooks/07_translation_playground.ipynb --Voila.ip=$(HOST) --port=$(APP_PORT) \
 		--no-browser --strip_sources=True --theme=light
 
 # Everything: unit tests, every notebook executed in the quick profile (nbval), browser tests.

@@ -1,35 +1,21 @@
-"""From a trained encoder–decoder to French text: the original inference loop, batched greedy
-decoding, beam search, sampling, and a translation API that never shows a TensorFlow traceback.
+"""From a trained encoder–decoder to French tokens: the original inference loop, batched greedy
+decoding, beam search and sampling, and the inference models of every course model.
 
-Taught in: ``04_inference_loop``.
+Taught in: ``04_inference_loop`` (the GRU and word-level models' inference models: ``06``).
 
 The building blocks take the two inference models the original text builds
 (:func:`helpers.models.inference_models`): ``encoder_model(encoder_ids) -> [h, c]`` and
 ``decoder_model([decoder_ids, h, c]) -> [probabilities, h, c]``. Both course models (integer
 inputs) and models built exactly as in the original text (one-hot inputs) are handled; the
-latter get their one-hot vectors made here.
-
-:func:`translate` is what notebooks and widgets call with text typed by a person. Its rules:
-
-* surrounding white space is removed and any run of white space inside (tabs and newlines
-  too: they are the start and stop tokens, never input) becomes one space;
-* empty or white-space-only text raises :class:`EmptyInputError`;
-* characters outside the model's input vocabulary (emoji, other scripts, ``é`` for a model
-  that never saw one) raise :class:`UnknownInputError` naming them, unless you ask to
-  ``"drop"`` them or map them to ``"unk"`` — then :attr:`Translation.notices` says so;
-* text longer than the model's longest training sentence raises :class:`InputTooLongError`,
-  unless ``on_overflow="truncate"``: then it is cut (at a word boundary where there is one)
-  and a notice says so.
+latter get their one-hot vectors made here. The decoder state is a list: ``[h, c]`` for the
+LSTM models, ``[h]`` for a GRU, ``[h, c, encoder_outputs, encoder_ids]`` with attention.
+Text in, text out (with the checks a person's typing needs) is :mod:`helpers.translation`.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 import weakref
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import dataclass
 
 import keras
 import numpy as np
@@ -40,13 +26,9 @@ from helpers.encoding import (
     PAD_INDEX,
     START_TOKEN,
     STOP_TOKEN,
-    UnknownCharacterError,
     Vocabulary,
 )
 from helpers.models import inference_models
-
-Mode = Literal["greedy", "beam", "sample"]
-
 
 # --- the inference models' inputs ------------------------------------------------------
 
@@ -56,7 +38,7 @@ def _wants_one_hot(model: keras.Model) -> bool:
     return len(model.inputs[0].shape) == 3
 
 
-def _as_model_input(ids: np.ndarray | tf.Tensor, model: keras.Model):
+def as_model_input(ids: np.ndarray | tf.Tensor, model: keras.Model):
     """Integer ids as the model wants them: unchanged, or one-hot with padding all zeros."""
     if not _wants_one_hot(model):
         return ids
@@ -89,7 +71,7 @@ def encode(encoder_model: keras.Model, encoder_ids: np.ndarray) -> list:
     if _masks_padding(encoder_model):
         lengths = (encoder_ids != PAD_INDEX).sum(axis=1)
         trimmed = encoder_ids[:, : max(int(lengths.max()), 1)]
-        out = _as_list(encoder_model(_as_model_input(trimmed, encoder_model), training=False))
+        out = _as_list(encoder_model(as_model_input(trimmed, encoder_model), training=False))
         if len(out[0].shape) == 3:  # attention: [encoder_outputs, *states]
             return [*out[1:], out[0], tf.constant(trimmed)]
         return [np.asarray(s) for s in out]
@@ -99,7 +81,7 @@ def encode(encoder_model: keras.Model, encoder_ids: np.ndarray) -> list:
         rows = np.flatnonzero(lengths == length)
         group = encoder_ids[rows, : max(int(length), 1)]
         out = [np.asarray(s) for s in _as_list(
-            encoder_model(_as_model_input(group, encoder_model), training=False))]
+            encoder_model(as_model_input(group, encoder_model), training=False))]
         if states is None:
             states = [np.zeros((len(encoder_ids), s.shape[-1]), s.dtype) for s in out]
         for full, part in zip(states, out, strict=True):
@@ -137,7 +119,7 @@ def decode_sequence(input_seq: np.ndarray, encoder_model: keras.Model,
 def _tokens_input(ids: np.ndarray, decoder_model: keras.Model) -> np.ndarray:
     if not _wants_one_hot(decoder_model):
         return ids.astype(np.int32)
-    return np.asarray(_as_model_input(ids.astype(np.int32), decoder_model))
+    return np.asarray(as_model_input(ids.astype(np.int32), decoder_model))
 
 
 def _start_tokens(batch: int, decoder_model: keras.Model, target_vocab: Vocabulary) -> np.ndarray:
@@ -372,6 +354,7 @@ def decoding_steps(encoder_model: keras.Model, decoder_model: keras.Model,
     token = np.array([target_vocab.token_index[START_TOKEN]], dtype=np.int32)
     stop = target_vocab.token_index[STOP_TOKEN]
     steps: list[Step] = []
+    written: list[int] = []
     text = ""
     for _ in range(max_decoder_seq_length + 1):
         probs, state, weights = step(token, state)
@@ -379,7 +362,8 @@ def decoding_steps(encoder_model: keras.Model, decoder_model: keras.Model,
         order = np.argsort(-p)[:top]
         chosen = int(order[0])
         if chosen != stop:
-            text += target_vocab.decode([chosen], stop_at=None, skip=())
+            written.append(chosen)  # decoded as a whole: word tokens need their spaces
+            text = target_vocab.decode(written, stop_at=None, skip=())
         steps.append(Step(display_token(target_vocab, chosen), float(p[chosen]),
                           [(display_token(target_vocab, int(i)), float(p[i])) for i in order],
                           text, None if weights is None else weights.numpy()[0].tolist()))
@@ -397,222 +381,51 @@ def display_token(vocab: Vocabulary, index: int) -> str:
         token, token)
 
 
-# --- the translation API: text in, text out, clear messages ---------------------------------
+# --- the inference models of any course model ---------------------------------------------
 
 
-class TranslationInputError(ValueError):
-    """Base class for text that cannot be translated as given; the message says why."""
-
-
-class EmptyInputError(TranslationInputError):
-    """Nothing to translate."""
-
-
-class InputTooLongError(TranslationInputError):
-    """Longer than the longest sentence the model was trained on."""
-
-
-class UnknownInputError(TranslationInputError, UnknownCharacterError):
-    """Characters the model has never seen."""
-
-    def __init__(self, text: str, unknown: Sequence[str]):
-        UnknownCharacterError.__init__(self, text, unknown)
-        shown = " ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in self.unknown)
-        self.args = (f"The model never saw these character(s): {shown}. Remove them, or "
-                     "translate with on_unknown='drop' or 'unk'.",)
-
-
-#: Typographic characters a person types that the corpus spells differently.
-_TYPOGRAPHY = {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2026": "...",
-               "\u2013": "-", "\u2014": "-"}
-
-
-@dataclass
-class PreparedInput:
-    """The text a model will read, and what was done to get it."""
-
-    original: str
-    text: str
-    notices: list[str] = field(default_factory=list)
-    unknown: list[str] = field(default_factory=list)
-
-
-def prepare_input(text: str, vocab: Vocabulary, max_length: int, *,
-                  on_unknown: Literal["error", "drop", "unk"] = "error",
-                  on_overflow: Literal["error", "truncate"] = "error") -> PreparedInput:
-    """Clean ``text`` for the model, following the rules in this module's docstring."""
-    if not isinstance(text, str):
-        raise TypeError(f"translate text (str), not {type(text).__name__}")
-    if on_unknown not in ("error", "drop", "unk"):
-        raise ValueError(f"on_unknown must be 'error', 'drop' or 'unk', not {on_unknown!r}")
-    if on_overflow not in ("error", "truncate"):
-        raise ValueError(f"on_overflow must be 'error' or 'truncate', not {on_overflow!r}")
-    cleaned = re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
-    if not cleaned:
-        raise EmptyInputError("Nothing to translate: type a sentence (e.g. 'I am cold.').")
-    rewritten = sorted({ch for ch in cleaned if ch not in vocab and ch in _TYPOGRAPHY})
-    cleaned = "".join(ch if ch in vocab else _TYPOGRAPHY.get(ch, ch) for ch in cleaned)
-    prepared = PreparedInput(original=text, text=cleaned)
-    if rewritten:
-        prepared.notices.append("Typographic characters were read as the corpus writes them: "
-                                + ", ".join(f"{ch} as {_TYPOGRAPHY[ch]}" for ch in rewritten))
-    unknown = vocab.unknown_characters(cleaned)
-    if unknown:
-        prepared.unknown = unknown
-        if on_unknown == "error":
-            raise UnknownInputError(cleaned, unknown)
-        listed = " ".join(unknown)
-        if on_unknown == "drop":
-            cleaned = re.sub(r"\s+", " ", "".join(ch for ch in cleaned if ch in vocab)).strip()
-            prepared.notices.append(f"Left out characters the model never saw: {listed}")
-            if not cleaned:
-                raise EmptyInputError(
-                    f"Nothing left to translate: the model never saw any of {listed}.")
-        else:
-            prepared.notices.append(f"Characters the model never saw were read as unknown: "
-                                    f"{listed}")
-    if len(cleaned) > max_length:
-        if on_overflow == "error":
-            raise InputTooLongError(
-                f"The text has {len(cleaned)} characters; this model reads at most "
-                f"{max_length} (its longest training sentence). Shorten it, or translate "
-                "with on_overflow='truncate'.")
-        cut = cleaned[:max_length]
-        if " " in cut and not cleaned[max_length].isspace():
-            cut = cut[: cut.rindex(" ")]
-        cleaned = cut.rstrip()
-        prepared.notices.append(
-            f"Only the first {len(cleaned)} characters were translated (the model reads at most "
-            f"{max_length}).")
-    prepared.text = cleaned
-    return prepared
-
-
-@dataclass
-class Translation:
-    """One translated sentence."""
-
-    source: str
-    text: str
-    used_input: str
-    notices: list[str] = field(default_factory=list)
-    unknown: list[str] = field(default_factory=list)
-
+def variant_inference_models(model: keras.Model) -> tuple[keras.Model, keras.Model]:
+    """``(encoder_model, decoder_model)`` of any course encoder–decoder without attention:
+    LSTM (``encoder_lstm``, ``decoder_lstm``) or GRU (``encoder_gru``, ``decoder_gru``), read
+    through ``decoder_onehot`` or ``decoder_embedding``. The encoder returns the list of states
+    (``[h, c]`` or ``[h]``); the decoder takes ``[decoder_ids, *states]`` and returns
+    ``[probabilities, *states]``. What :func:`translate` uses for them (notebook 06).
+    """
+    names = {layer.name for layer in model.layers} if isinstance(model, keras.Model) else set()
+    rnn = "gru" if "decoder_gru" in names else "lstm"
+    reader = "decoder_embedding" if "decoder_embedding" in names else "decoder_onehot"
+    missing = {f"encoder_{rnn}", f"decoder_{rnn}", reader, "decoder_dense"} - names
+    if not names or len(model.inputs) != 2 or missing:
+        raise ValueError("expected a course encoder–decoder with two inputs and the layers "
+                         "encoder_lstm or encoder_gru, decoder_onehot or decoder_embedding, "
+                         "decoder_lstm or decoder_gru, and decoder_dense"
+                         + (f" (missing: {', '.join(sorted(missing))})" if missing else ""))
+    encoder_states = list(model.get_layer(f"encoder_{rnn}").output[1:])  # [h, c] or [h]
+    encoder_model = keras.Model(model.inputs[0], encoder_states, name="encoder_model")
+    decoder_rnn = model.get_layer(f"decoder_{rnn}")
+    latent_dim = int(decoder_rnn.units)
+    decoder_inputs = keras.Input(shape=(None,), dtype="int32", name="decoder_inputs")
+    state_inputs = [keras.Input(shape=(latent_dim,), name=f"decoder_state_input_{n}")
+                    for n in (("h",) if rnn == "gru" else ("h", "c"))]
+    decoder_outputs, *states = decoder_rnn(model.get_layer(reader)(decoder_inputs),
+                                           initial_state=state_inputs)
+    probabilities = model.get_layer("decoder_dense")(decoder_outputs)
+    decoder_model = keras.Model([decoder_inputs, *state_inputs], [probabilities, *states],
+                                name="decoder_model")
+    return encoder_model, decoder_model
 
 
 _INFERENCE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def inference_models_for(model: keras.Model) -> tuple[keras.Model, keras.Model]:
-    """The inference models of any course training model (with or without attention),
-    built once per model and forgotten with it."""
+    """The inference models of any course training model (with or without attention; LSTM or
+    GRU, characters or words), built once per model and forgotten with it."""
     if model not in _INFERENCE:
-        _INFERENCE[model] = (attention_inference_models(model) if has_attention(model)
-                             else inference_models(model))
+        if has_attention(model):
+            _INFERENCE[model] = attention_inference_models(model)
+        elif {"decoder_gru", "decoder_embedding"} & {layer.name for layer in model.layers}:
+            _INFERENCE[model] = variant_inference_models(model)  # GRU / word-level (06)
+        else:
+            _INFERENCE[model] = inference_models(model)
     return _INFERENCE[model]
-
-
-def translate(translator, texts: str | Sequence[str], *, mode: Mode = "greedy",
-              beam_width: int = 4, temperature: float = 1.0, top_k: int | None = None,
-              seed: int | None = None, on_unknown: Literal["error", "drop", "unk"] = "error",
-              on_overflow: Literal["error", "truncate"] = "error",
-              ) -> Translation | list[Translation]:
-    """Translate English text with a loaded course model
-    (:func:`helpers.models.load_translation_model`).
-
-    ``texts`` is one string (returns one :class:`Translation`) or a list (returns a list, all
-    decoded as one batch). ``mode`` is ``"greedy"``, ``"beam"`` (``beam_width``) or
-    ``"sample"`` (``temperature``, ``top_k``, ``seed``). Bad input raises a
-    :class:`TranslationInputError` with a sentence saying what to do (see the module's rules),
-    before any TensorFlow code runs.
-    """
-    single = isinstance(texts, str)
-    if isinstance(texts, (bytes, bytearray)):
-        raise TypeError("translate text (str), not bytes: decode it first, e.g. "
-                        "text.decode('utf-8')")
-    if not single and not isinstance(texts, (list, tuple)):
-        raise TypeError("translate a sentence (str) or a list of sentences, not "
-                        f"{type(texts).__name__}")
-    batch = [texts] if single else list(texts)
-    for position, text in enumerate(batch):
-        if not isinstance(text, str):
-            raise TypeError(f"sentence {position} of the list is a {type(text).__name__}, not "
-                            "a str")
-    if not batch:
-        raise EmptyInputError("Nothing to translate: the list of sentences is empty.")
-    if mode not in ("greedy", "beam", "sample"):
-        raise ValueError(f"mode must be 'greedy', 'beam' or 'sample', not {mode!r}")
-    max_in = int(translator.max_encoder_seq_length)
-    max_out = int(translator.max_decoder_seq_length)
-    prepared = [prepare_input(t, translator.input_vocab, max_in, on_unknown=on_unknown,
-                              on_overflow=on_overflow) for t in batch]
-    ids = np.zeros((len(prepared), max(len(p.text) for p in prepared)), dtype=np.int32)
-    for row, p in enumerate(prepared):
-        ids[row, : len(p.text)] = translator.input_vocab.encode(p.text, on_unknown="unk")
-    encoder_model, decoder_model = inference_models_for(translator.model)
-    common = {"max_decoder_seq_length": max_out}
-    if mode == "greedy":
-        outputs = greedy_decode(encoder_model, decoder_model, ids, translator.target_vocab,
-                                **common)
-    elif mode == "beam":
-        outputs = beam_search(encoder_model, decoder_model, ids, translator.target_vocab,
-                              beam_width=beam_width, **common)
-    else:
-        outputs = sample_decode(encoder_model, decoder_model, ids, translator.target_vocab,
-                                temperature=temperature, top_k=top_k, seed=seed, **common)
-    results = [Translation(source=p.original, text=str(out), used_input=p.text,
-                           notices=list(p.notices), unknown=list(p.unknown))
-               for p, out in zip(prepared, outputs, strict=True)]
-    return results[0] if single else results
-
-
-def character_confidences(translator, source: str, translation: str) -> list[float]:
-    """The model's probability of each character of ``translation`` given ``source`` and the
-    characters before it (one teacher-forced pass of the training model)."""
-    if not translation:
-        return []
-    vocab = translator.target_vocab
-    enc_ids = np.array([translator.input_vocab.encode(source, on_unknown="unk")], np.int32)
-    dec_ids = np.array([vocab.encode(START_TOKEN + translation, on_unknown="unk")], np.int32)
-    model = translator.model
-    probs = np.asarray(model([_as_model_input(enc_ids, model),
-                              _as_model_input_decoder(dec_ids, model)], training=False))
-    targets = np.array(vocab.encode(translation + STOP_TOKEN, on_unknown="unk"))
-    return [float(probs[0, t, targets[t]]) for t in range(len(translation))]
-
-
-def _as_model_input_decoder(ids: np.ndarray, model: keras.Model):
-    if len(model.inputs[1].shape) != 3:
-        return ids
-    return tf.one_hot(ids, int(model.inputs[1].shape[-1]))
-
-
-_ATTENTION_READERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def attention_map(translator, source: str, translation: str) -> np.ndarray:
-    """Where an attention model looked while writing ``translation`` of ``source``: weights of
-    shape ``(len(translation) + 1, len(source))``, one row per written character and a last
-    row for the stop token, each row summing to 1 over the source characters.
-
-    One teacher-forced pass of the training model, so the rows are exactly the weights greedy
-    decoding used when it wrote ``translation``. Raises :class:`TypeError` for a model
-    without attention.
-    """
-    model = translator.model
-    if not has_attention(model):
-        raise TypeError("this model has no attention layer: only attention models "
-                        "(helpers.attention.build_attention_model) have an attention map")
-    for name, value in (("source", source), ("translation", translation)):
-        if not isinstance(value, str):
-            raise TypeError(f"{name} must be a str, not {type(value).__name__}")
-    if not source:
-        raise EmptyInputError("Nothing to show: the source sentence is empty.")
-    if model not in _ATTENTION_READERS:
-        _ATTENTION_READERS[model] = keras.Model(model.inputs,
-                                                model.get_layer("attention").output[1])
-    enc_ids = np.array([translator.input_vocab.encode(source, on_unknown="unk")], np.int32)
-    dec_ids = np.array([translator.target_vocab.encode(START_TOKEN + translation,
-                                                       on_unknown="unk")], np.int32)
-    weights = _ATTENTION_READERS[model]([enc_ids, dec_ids], training=False)
-    return np.asarray(weights)[0]

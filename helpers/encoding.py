@@ -15,6 +15,8 @@ Conventions (the same in every notebook):
 from __future__ import annotations
 
 import json
+import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -341,3 +343,150 @@ def answers_to_numbers(texts: Iterable[str]) -> np.ndarray:
         core = text.strip(" ")
         out.append(int(core) if core.isascii() and core.isdigit() else -1)
     return np.asarray(out, dtype=np.int64)
+
+
+# --- word level (notebook 06) ------------------------------------------------------------
+#
+# The original's "Bonus FAQ" variant: one token per word instead of per character. A token is
+# a word with the apostrophe of an elision (French ``l'``, ``qu'``, ``J'``; English ``I'`` of
+# ``I'm``), any other run of letters and digits, or one character that is neither (punctuation,
+# a hyphen); the start ``"\t"`` and stop ``"\n"`` tokens are tokens too, every other white
+# space only separates. :func:`detokenize_words` puts the spaces back.
+
+#: One token: start or stop, an elision with its apostrophe, a word, or one other character.
+WORD_PATTERN = re.compile(r"[\t\n]|\w+['’]|\w+|[^\w\s]")
+
+
+def tokenize_words(text: str) -> list[str]:
+    """``"J'ai froid !"`` → ``["J'", "ai", "froid", "!"]``: elisions keep their apostrophe,
+    every punctuation mark and hyphen is a token of its own, white space only separates
+    (except ``"\t"`` and ``"\n"``, the start and stop tokens)."""
+    return WORD_PATTERN.findall(text)
+
+
+def detokenize_words(tokens: Sequence[str], *, french: bool = True) -> str:
+    """Inverse of :func:`tokenize_words`, up to white space: tokens joined by one space, except
+    none after an elision (``l'``), a hyphen or ``(`` and none before ``. , ) - …``. French
+    keeps its space before ``! ? : ;`` (``"Va !"``); English has none (``"Go!"``)."""
+    text = ""
+    for i, token in enumerate(tokens):
+        previous = tokens[i - 1] if i else ""
+        glued = (i == 0 or previous.endswith(("'", "’")) or previous in ("-", "(")
+                 or token in (".", ",", ")", "-", "…")
+                 or (not french and token in ("!", "?", ":", ";")))
+        text += token if glued else " " + token
+    return text
+
+
+class UnknownWordError(ValueError):
+    """A text holds words that are not in the word vocabulary."""
+
+    def __init__(self, text: str, unknown: Sequence[str]):
+        self.text = text
+        self.unknown = list(dict.fromkeys(unknown))
+        shown = ", ".join(repr(w) for w in self.unknown)
+        super().__init__(
+            f"{len(self.unknown)} word(s) not in the vocabulary: {shown} (in {text[:60]!r}). "
+            "Remove or replace them, or encode with on_unknown='unk'.")
+
+
+@dataclass(frozen=True)
+class WordVocabulary:
+    """An ordered list of word tokens (:func:`tokenize_words`); a token's position is its index.
+
+    ``tokens[0]`` is padding and ``tokens[1]`` the unknown marker, as in :class:`Vocabulary`;
+    then the tokens of the training texts, most frequent first. ``french`` says how
+    :meth:`decode` spaces punctuation (:func:`detokenize_words`). It has the methods of
+    :class:`Vocabulary` that the decoders use, so they run on word-level models unchanged.
+    """
+
+    tokens: tuple[str, ...]
+    french: bool = False
+
+    def __post_init__(self) -> None:
+        if self.tokens[: len(RESERVED_TOKENS)] != RESERVED_TOKENS:
+            raise ValueError(f"a vocabulary must start with {RESERVED_TOKENS}")
+        words = self.tokens[len(RESERVED_TOKENS):]
+        if any(not w or w != w.strip(" ") for w in words) or len(set(words)) != len(words):
+            raise ValueError("vocabulary words must be distinct, non-empty and unpadded")
+        object.__setattr__(self, "_index", {tok: i for i, tok in enumerate(self.tokens)})
+
+    def __len__(self) -> int:
+        return len(self.tokens)
+
+    def __contains__(self, word: object) -> bool:
+        return word in self._index and word not in RESERVED_TOKENS  # type: ignore[attr-defined]
+
+    @property
+    def token_index(self) -> dict[str, int]:
+        """``{token: index}``."""
+        return dict(self._index)  # type: ignore[attr-defined]
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """The word tokens, without the reserved ones."""
+        return self.tokens[len(RESERVED_TOKENS):]
+
+    def unknown_words(self, text: str | Sequence[str]) -> list[str]:
+        """The distinct tokens of ``text`` (a string, or its tokens) not in the vocabulary."""
+        tokens = tokenize_words(text) if isinstance(text, str) else text
+        return list(dict.fromkeys(t for t in tokens if t not in self))
+
+    def encode(self, text: str | Sequence[str], *, on_unknown: OnUnknown = "error") -> list[int]:
+        """Indices of the tokens of ``text`` (a string, tokenised here, or its tokens).
+
+        ``on_unknown="error"`` raises :class:`UnknownWordError` naming the unknown words;
+        ``"unk"`` maps each of them to :data:`UNK_INDEX`.
+        """
+        if on_unknown not in ("error", "unk"):
+            raise ValueError(f"on_unknown must be 'error' or 'unk', not {on_unknown!r}")
+        tokens = tokenize_words(text) if isinstance(text, str) else list(text)
+        unknown = self.unknown_words(tokens)
+        if unknown and on_unknown == "error":
+            raise UnknownWordError(text if isinstance(text, str) else " ".join(tokens), unknown)
+        index: dict[str, int] = self._index  # type: ignore[attr-defined]
+        return [index[t] if t in self else UNK_INDEX for t in tokens]
+
+    def decode(self, ids: Iterable[int], *, stop_at: str | None = STOP_TOKEN,
+               skip: Iterable[str] = (START_TOKEN,)) -> str:
+        """Text for ``ids`` (:func:`detokenize_words`): padding is dropped, reading ends at
+        ``stop_at`` (not included), tokens in ``skip`` are left out, unknowns show as
+        ``"<unk>"``."""
+        skipped = set(skip)
+        words: list[str] = []
+        for i in ids:
+            i = int(i)
+            if not 0 <= i < len(self.tokens):
+                raise ValueError(f"index {i} is outside a vocabulary of {len(self.tokens)}")
+            token = self.tokens[i]
+            if i == PAD_INDEX or token in skipped:
+                continue
+            if stop_at is not None and token == stop_at:
+                break
+            words.append(token)
+        return detokenize_words(words, french=self.french)
+
+    def to_json(self) -> str:
+        """Serialise (to save beside a model)."""
+        return json.dumps({"kind": "words", "tokens": list(self.tokens), "french": self.french},
+                          ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> WordVocabulary:
+        """Inverse of :meth:`to_json`."""
+        data = json.loads(text)
+        if data.get("kind") != "words":
+            raise ValueError("not a word vocabulary (no \"kind\": \"words\")")
+        return cls(tuple(data["tokens"]), french=bool(data["french"]))
+
+
+def build_word_vocabulary(texts: Iterable[str], *, french: bool = False,
+                          min_count: int = 1) -> WordVocabulary:
+    """Padding, unknown, then every token of ``texts`` seen at least ``min_count`` times, most
+    frequent first (ties in alphabetical order). Rarer tokens will be read as ``<unk>``."""
+    if min_count < 1:
+        raise ValueError(f"min_count must be at least 1, got {min_count}")
+    counts = Counter(token for text in texts for token in tokenize_words(text))
+    words = sorted((w for w, n in counts.items() if n >= min_count),
+                   key=lambda w: (-counts[w], w))
+    return WordVocabulary(RESERVED_TOKENS + tuple(words), french=french)

@@ -30,7 +30,6 @@ import numpy as np
 from helpers import data as course_data
 from helpers import evaluation
 from helpers.attention import build_attention_model
-from helpers.decoding import translate
 from helpers.models import (
     ATTENTION_MODEL,
     ORIGINAL_MODEL,
@@ -42,12 +41,16 @@ from helpers.models import (
     write_manifest,
 )
 from helpers.training import (
+    TrainingRun,
     TranslationData,
     heldout_scores,
+    masked_accuracy,
+    masked_loss,
     prepare_translation_data,
     train_course,
     translation_data_from_split,
 )
+from helpers.translation import translate
 
 #: The seed model: the original architecture on the first 30,000 pairs, course trainer.
 SEED_SETTINGS: dict[str, Any] = {
@@ -64,15 +67,18 @@ SEED_SETTINGS: dict[str, Any] = {
     "seed": 42,
 }
 
-#: The attention model: the whole corpus minus the held-out sources, a cosine schedule.
+#: The attention model: the whole corpus minus the held-out sources, cosine decay with warm
+#: restarts (SGDR, Loshchilov & Hutter 2017): each cycle starts a fresh Adam at its learning rate
+#: and decays it to ``final_learning_rate_fraction`` of it over the cycle's epochs.
 ATTENTION_SETTINGS: dict[str, Any] = {
     "pairs": "all",
     **{f"split_{k}" if k == "seed" else k: v for k, v in evaluation.CORPUS_SPLIT.items()},
     "latent_dim": 256,
     "batch_size": 256,
-    "learning_rate": 3e-3,        # adam, cosine decay to 1% over the whole run
+    "cycles": [{"epochs": 7, "learning_rate": 3e-3, "seed": 42},
+               {"epochs": 5, "learning_rate": 1e-3, "seed": 7},
+               {"epochs": 10, "learning_rate": 1e-3, "seed": 44}],
     "final_learning_rate_fraction": 0.01,
-    "epochs": 7,
     "patience": 3,
     "seed": 42,
 }
@@ -205,31 +211,101 @@ def train_original(out: str | Path = ORIGINAL_MODEL, **overrides: Any) -> dict[s
     return _save(model, out, data, metadata)
 
 
-def train_attention(out: str | Path = ATTENTION_MODEL, **overrides: Any) -> dict[str, Any]:
-    """Train and save the attention model (the course's default); return its manifest."""
+def train_attention(out: str | Path = ATTENTION_MODEL, *, resume: str | Path | None = None,
+                    stage_dir: str | Path | None = None, **overrides: Any) -> dict[str, Any]:
+    """Train and save the attention model (the course's default); return its manifest.
+
+    ``epochs=N`` among ``overrides`` replaces the cycles by one cycle of ``N`` epochs at the
+    first cycle's learning rate (a short run, e.g. to try the pipeline). ``resume``: a model
+    saved by an earlier run of this recipe whose epochs are exactly its first cycles; training
+    goes on from its weights with the remaining cycles (every cycle starts a fresh optimizer, so
+    nothing is lost), and the manifest keeps the earlier epochs. ``stage_dir``: the model is also
+    saved there after every cycle, so that a stopped run can be resumed."""
     settings = {**ATTENTION_SETTINGS, **overrides}
+    if "epochs" in overrides:
+        settings["cycles"] = [{**settings["cycles"][0], "epochs": overrides["epochs"]}]
+    settings["epochs"] = sum(cycle["epochs"] for cycle in settings["cycles"])
     keras.utils.set_random_seed(settings["seed"])
     data = translation_data_from_split(attention_split(settings))
-    steps = settings["epochs"] * math.ceil(data.sizes()["train"] / settings["batch_size"])
-    schedule = keras.optimizers.schedules.CosineDecay(
-        settings["learning_rate"], decay_steps=steps,
-        alpha=settings["final_learning_rate_fraction"])
+    batches = math.ceil(data.sizes()["train"] / settings["batch_size"])
     model = build_attention_model(len(data.input_vocab), len(data.target_vocab),
-                                  latent_dim=settings["latent_dim"], learning_rate=schedule)
+                                  latent_dim=settings["latent_dim"])
+    runs: list[TrainingRun] = []
+    extra: dict[str, Any] = {}
+    cycles_done = 0
+    if resume is not None:
+        model, earlier, extra["resumed_from"] = _resume_from(resume, data, settings)
+        runs.append(earlier)
+        cycles_done = extra["resumed_from"]["cycles"]
+    done = sum(cycle["epochs"] for cycle in settings["cycles"][:cycles_done])
     print(f"split {data.sizes()}, tokens {len(data.input_vocab)} → {len(data.target_vocab)}, "
           f"lengths {data.max_encoder_seq_length} / {data.max_decoder_seq_length}, "
-          f"{steps} steps", flush=True)
+          f"cycles {settings['cycles']}, starting after epoch {done}", flush=True)
     started = time.perf_counter()
-    run = train_course(model, data, epochs=settings["epochs"],
-                       batch_size=settings["batch_size"], patience=settings["patience"],
-                       seed=settings["seed"])
+    for number, cycle in enumerate(settings["cycles"], start=1):
+        if number <= cycles_done:
+            continue
+        keras.utils.set_random_seed(cycle["seed"])
+        schedule = keras.optimizers.schedules.CosineDecay(
+            cycle["learning_rate"], decay_steps=cycle["epochs"] * batches,
+            alpha=settings["final_learning_rate_fraction"])
+        model.compile(optimizer=keras.optimizers.Adam(schedule, clipnorm=1.0),
+                      loss=masked_loss, metrics=[masked_accuracy])
+        runs.append(train_course(model, data, epochs=cycle["epochs"],
+                                 batch_size=settings["batch_size"],
+                                 patience=settings["patience"], seed=cycle["seed"]))
+        if stage_dir is not None:
+            Path(stage_dir).mkdir(parents=True, exist_ok=True)
+            staged = Path(stage_dir) / f"attention_cycle{number}.keras"
+            _save(model, staged, data, _training_metadata(
+                model, chain_runs(runs), data, settings, time.perf_counter() - started,
+                architecture="attention", data={"sizes": data.sizes()}, **extra))
     metadata = _training_metadata(
-        model, run, data, settings, time.perf_counter() - started, architecture="attention",
+        model, chain_runs(runs), data, settings, time.perf_counter() - started, **extra,
+        architecture="attention",
         data={"corpus": _corpus(), "pairs": "every pair of fra.txt",
               "split": "helpers.data.split_pairs (shuffled, grouped by English sentence) of "
                        "the whole corpus, minus the course validation and test sources",
               "sizes": data.sizes()})
     return _save(model, out, data, metadata)
+
+
+def _resume_from(path: str | Path, data: TranslationData, settings: dict[str, Any]
+                 ) -> tuple[keras.Model, TrainingRun, dict[str, Any]]:
+    """The model at ``path``, its epochs as a run, and what the new manifest says of it
+    (``resumed_from``: its hash, epochs, cycles, training and wall seconds).
+    Refused unless it was trained on the same vocabularies for exactly the first cycles."""
+    earlier = load_translation_model(path)
+    if (earlier.input_vocab, earlier.target_vocab) != (data.input_vocab, data.target_vocab):
+        raise ValueError(f"{path} was trained on other vocabularies than this recipe's data")
+    meta = earlier.manifest["metadata"]
+    epochs = len(meta["epochs"])
+    ends = [sum(c["epochs"] for c in settings["cycles"][:k])
+            for k in range(1, len(settings["cycles"]))]
+    if epochs not in ends:
+        raise ValueError(f"{path} ran {epochs} epochs; a resumed run must start where a cycle "
+                         f"of the recipe ends (after epoch {', '.join(map(str, ends))})")
+    run = TrainingRun(rows=meta["epochs"], history={}, train_seconds=meta["train_seconds"],
+                      stopped_early=meta["stopped_early"])
+    resumed = {"sha256": earlier.manifest["sha256"], "epochs": epochs,
+               "cycles": ends.index(epochs) + 1, "train_seconds": meta["train_seconds"],
+               "wall_seconds": meta["wall_seconds"]}
+    return earlier.model, run, resumed
+
+
+def chain_runs(runs: Sequence[TrainingRun]) -> TrainingRun:
+    """Training runs one after the other (the cycles of a schedule) as one run: epochs
+    numbered on, seconds counted on from the end of the run before."""
+    rows: list[dict[str, float]] = []
+    for run in runs:
+        epoch, seconds = (rows[-1]["epoch"], rows[-1]["seconds"]) if rows else (0, 0.0)
+        rows += [{**row, "epoch": epoch + row["epoch"], "seconds": seconds + row["seconds"]}
+                 for row in run.rows]
+    history = {key: [value for run in runs for value in run.history.get(key, [])]
+               for key in {key for run in runs for key in run.history}}
+    return TrainingRun(rows=rows, history=history,
+                       train_seconds=sum(run.train_seconds for run in runs),
+                       stopped_early=any(run.stopped_early for run in runs))
 
 
 def _corpus() -> str:
@@ -429,9 +505,16 @@ def write_card(manifest: dict[str, Any], model_path: str | Path,
     dim = s["latent_dim"]
     sizes = meta["data"]["sizes"]
     name = manifest["model_file"]
-    schedule = (f"{s['learning_rate']:g}, cosine decay to {s['final_learning_rate_fraction']:g} "
-                "of it over the run" if "final_learning_rate_fraction" in s
-                else f"{s['learning_rate']:g}")
+    if "cycles" in s:
+        schedule = ("cosine decay with warm restarts: " + ", then ".join(
+            f"{c['epochs']} epochs from {c['learning_rate']:g}" for c in s["cycles"])
+            + f", each cycle a fresh adam decaying to {s['final_learning_rate_fraction']:g} of "
+            "its rate")
+    elif "final_learning_rate_fraction" in s:
+        schedule = (f"{s['learning_rate']:g}, cosine decay to "
+                    f"{s['final_learning_rate_fraction']:g} of it over the run")
+    else:
+        schedule = f"{s['learning_rate']:g}"
     budget = s.get("time_budget_minutes")
     lines = [
         f"# Model card: `{name}`",
@@ -466,7 +549,7 @@ def write_card(manifest: dict[str, Any], model_path: str | Path,
         "| --- | --- |",
         *(row.format(dim=dim) for row in _ARCHITECTURES[architecture]),
         "| loss, metric | `masked_loss`, `masked_accuracy` (padding ignored) |",
-        f"| optimizer | adam, learning rate {schedule}, clipnorm 1.0 |",
+        f"| optimizer | adam, clipnorm 1.0, learning rate {schedule} |",
         f"| batches | length-bucketed, {s['batch_size']} pairs |",
         f"| stopping | at most {s['epochs']} epochs"
         + (f" or {budget:g} minutes of training" if budget else "")
@@ -513,11 +596,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("model", choices=sorted(MODELS))
     parser.add_argument("--epochs", type=int, help="override the recipe's epochs")
     parser.add_argument("--out", help="where the .keras file goes (default: models/)")
+    parser.add_argument("--resume", help="attention: go on from this model (its first cycles)")
+    parser.add_argument("--stage-dir", help="attention: also save the model after every cycle")
     args = parser.parse_args(argv)
     if args.stage == "score":
         score(args.model, args.out)
         return
-    overrides = {"epochs": args.epochs} if args.epochs else {}
+    overrides: dict[str, Any] = {"epochs": args.epochs} if args.epochs else {}
+    if args.model == "attention":
+        overrides.update(resume=args.resume, stage_dir=args.stage_dir)
+    elif args.resume or args.stage_dir:
+        parser.error("--resume and --stage-dir are for the attention model")
     trainer = {"seed": train_seed, "attention": train_attention,
                "original": train_original}[args.model]
     trainer(args.out or MODELS[args.model], **overrides)

@@ -1,12 +1,12 @@
 """Interactive translation widgets (ipywidgets): a translator that translates as you type, and
 a step-through view of the decoder choosing one character at a time.
 
-Used in: ``06_translation_playground`` (and in 02 / 04 where they help). Building widgets is
+Used in: ``07_translation_playground`` (and in 02 / 04 where they help). Building widgets is
 plumbing, not a concept the course teaches, so no notebook writes this module out.
 
 Both widgets take a loaded translation model (:func:`helpers.models.load_translation_model`)
 and go through :mod:`helpers.decoding`, so what they show is what
-:func:`helpers.decoding.translate` returns. Whatever a person types, they show a message and
+:func:`helpers.translation.translate` returns. Whatever a person types, they show a message and
 never a traceback: empty text, characters the model never saw (highlighted, then left out),
 text longer than the model reads (cut, with a notice), emoji and other scripts.
 
@@ -35,10 +35,21 @@ import numpy as np
 
 from helpers import decoding
 from helpers.attention import has_attention
-from helpers.decoding import EmptyInputError, Step, Translation, TranslationInputError
+from helpers.decoding import Step
 from helpers.encoding import PAD_INDEX, STOP_TOKEN, UNK_INDEX
+from helpers.translation import (
+    EmptyInputError,
+    PreparedInput,
+    Translation,
+    TranslationInputError,
+    attention_map,
+    character_confidences,
+    prepare_input,
+    translate,
+)
 
-#: The decoding modes a person can choose, as (label, mode of :func:`decoding.translate`).
+#: The decoding modes a person can choose: (label, ``mode`` of
+#: :func:`helpers.translation.translate`).
 MODES: tuple[tuple[str, str], ...] = (("Greedy", "greedy"), ("Beam search", "beam"),
                                       ("Sampling", "sample"))
 MODE_NAMES = {"greedy": "greedy", "beam": "beam search", "sample": "sampling"}
@@ -167,7 +178,7 @@ def _attention_legend(what: str) -> str:
 def attention_html(source: str, translation: str, weights: Any, *, note: str = "") -> str:
     """An attention map as a grid of shaded cells: one row for each character of
     ``translation`` and a last row for the stop token ``⏎``, one column for each character of
-    ``source``; ``weights`` is :func:`helpers.decoding.attention_map`'s array, of shape
+    ``source``; ``weights`` is :func:`helpers.translation.attention_map`'s array, of shape
     ``(len(translation) + 1, len(source))``. Each row's largest weight is outlined; every cell's
     tooltip gives both characters and the weight. ``note`` (plain text) is shown above it."""
     weights = np.asarray(weights, dtype=float)
@@ -232,7 +243,7 @@ def _snapshot(body: str):
 
 
 def _normalised(text: str) -> str:
-    """White space as :func:`decoding.prepare_input` reads it."""
+    """White space as :func:`helpers.translation.prepare_input` reads it."""
     return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
 
 
@@ -249,13 +260,13 @@ def _describe_unknown(unknown: list[str]) -> str:
     return f"The model never saw these characters, so they were left out: {shown}."
 
 
-def _prepare(translator: Any, text: str) -> tuple[decoding.PreparedInput | None, str]:
+def _prepare(translator: Any, text: str) -> tuple[PreparedInput | None, str]:
     """The input a widget translates, and the HTML that explains what was done to it.
 
     Returns ``(None, html)`` when nothing can be translated (the html says why)."""
     vocab = translator.input_vocab
     try:
-        prepared = decoding.prepare_input(text, vocab, int(translator.max_encoder_seq_length),
+        prepared = prepare_input(text, vocab, int(translator.max_encoder_seq_length),
                                           on_unknown="drop", on_overflow="truncate")
     except EmptyInputError as exc:
         unknown = vocab.unknown_characters(_normalised(text))
@@ -280,7 +291,7 @@ class Translator(widgets.VBox):
     the attention map of the translation (checkbox "Show where the model looks",
     ``show_attention``).
 
-    State: :attr:`last` is the :class:`~helpers.decoding.Translation` shown (``None`` when
+    State: :attr:`last` is the :class:`~helpers.translation.Translation` shown (``None`` when
     there is none), :attr:`attention_weights` its attention map when shown,
     :attr:`translated_text` the text box's text that was last translated. Functions registered
     with :meth:`on_translated` are called after every translation (see :class:`StepThrough`'s
@@ -439,15 +450,15 @@ class Translator(widgets.VBox):
             return
         mode = self.mode.value
         try:
-            translation = decoding.translate(self.translator, prepared.text, mode=mode,
-                                             beam_width=int(self.beam_width.value),
-                                             temperature=float(self.temperature.value))
+            translation = translate(self.translator, prepared.text, mode=mode,
+                                    beam_width=int(self.beam_width.value),
+                                    temperature=float(self.temperature.value))
         except TranslationInputError as exc:
             self._clear()
             self.notes.value = notes + _message(str(exc))
             return
-        confidences = decoding.character_confidences(self.translator, translation.used_input,
-                                                     translation.text)
+        confidences = character_confidences(self.translator, translation.used_input,
+                                            translation.text)
         self.last = translation
         self._last_mode = mode
         self.attention_weights = None
@@ -491,7 +502,7 @@ class Translator(widgets.VBox):
                 f"draws at most {MAX_ATTENTION_CELLS:,}). Try a shorter sentence.</div>")
             return
         if self.attention_weights is None:
-            self.attention_weights = decoding.attention_map(
+            self.attention_weights = attention_map(
                 self.translator, translation.used_input, translation.text)
         chose = {"greedy": "", "beam": "Beam search chose", "sample": "Sampling drew"}
         note = (f"{chose[self._last_mode]} these characters; the map shows where the model looks "

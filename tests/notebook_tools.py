@@ -12,8 +12,10 @@ All marked cells of a notebook are executed, in order, in a fresh namespace that
 from __future__ import annotations
 
 import ast
+import inspect
 import json
 import re
+import textwrap
 from functools import cache
 from pathlib import Path
 
@@ -125,3 +127,39 @@ def helpers_used(path: Path) -> set[str]:
                 if isinstance(cur, ast.Name) and cur.id in aliases:
                     used.add(".".join([aliases[cur.id], *reversed(chain)]))
     return used
+
+
+# --- comparing a notebook's code with the helper's (the taught_NN tests) -----------------------
+
+
+def notebook_definition(dotted: str) -> ast.stmt:
+    """The ``class`` / ``def`` statement of the notebook cell marked ``# teaches: dotted``."""
+    name = dotted.rsplit(".", 1)[1]
+    found = []
+    for src in code_sources(taught_map()[dotted]):
+        if dotted in MARKER.findall(src):
+            tree = ast.parse(IPYTHON_LINE.sub("", src))
+            found += [node for node in tree.body
+                      if isinstance(node, ast.ClassDef | ast.FunctionDef) and node.name == name]
+    assert len(found) == 1, f"{dotted}: {len(found)} definitions of {name} in its marked cell"
+    return found[0]
+
+
+def helper_definition(obj) -> ast.stmt:
+    """The ``class`` / ``def`` statement of a helper, parsed from its source."""
+    return ast.parse(textwrap.dedent(inspect.getsource(obj))).body[0]
+
+
+def describe(model) -> list[tuple[str, str, int]]:
+    """A model's layers as ``(name, class name, parameter count)``."""
+    return [(layer.name, type(layer).__name__, layer.count_params()) for layer in model.layers]
+
+
+def optimizer_config(model) -> dict:
+    """A compiled model's optimizer settings, without the optimizer's name."""
+    return {k: v for k, v in model.optimizer.get_config().items() if k != "name"}
+
+
+def arrays(outputs) -> list[np.ndarray]:
+    """A model's output(s) as a list of NumPy arrays."""
+    return [np.asarray(o) for o in (outputs if isinstance(outputs, list | tuple) else [outputs])]

@@ -12,7 +12,7 @@ import keras
 import numpy as np
 import pytest
 
-from helpers import attention, decoding, encoding, layers, models
+from helpers import attention, decoding, encoding, layers, models, translation
 from helpers.layers import LuongAttention
 from tests.conftest import MAX_OUT, SOURCES, TARGETS
 
@@ -96,10 +96,10 @@ def test_batched_greedy_equals_the_one_sentence_loop(attention_translator, toy) 
 def test_a_padded_batch_decodes_as_single_sentences(attention_translator) -> None:
     texts = ["Be nice.", "Go.", "Get out!", "Hi."]
     for mode in ("greedy", "beam"):
-        together = [t.text for t in decoding.translate(attention_translator, texts, mode=mode)]
-        alone = [decoding.translate(attention_translator, t, mode=mode).text for t in texts]
+        together = [t.text for t in translation.translate(attention_translator, texts, mode=mode)]
+        alone = [translation.translate(attention_translator, t, mode=mode).text for t in texts]
         assert together == alone, mode
-    sampled = [t.text for t in decoding.translate(attention_translator, texts, mode="sample",
+    sampled = [t.text for t in translation.translate(attention_translator, texts, mode="sample",
                                                   seed=3)]
     assert len(sampled) == len(texts)
 
@@ -114,8 +114,8 @@ def test_save_and_reload_with_safe_mode_gives_identical_translations(
     reloaded = models.load_translation_model(path)  # safe_mode=True inside
     assert isinstance(reloaded.model.get_layer("attention"), LuongAttention)
     for mode in ("greedy", "beam"):
-        before = [t.text for t in decoding.translate(attention_translator, SOURCES, mode=mode)]
-        after = [t.text for t in decoding.translate(reloaded, SOURCES, mode=mode)]
+        before = [t.text for t in translation.translate(attention_translator, SOURCES, mode=mode)]
+        after = [t.text for t in translation.translate(reloaded, SOURCES, mode=mode)]
         assert before == after
     plain = keras.saving.load_model(path, safe_mode=True)
     np.testing.assert_array_equal(np.asarray(plain([encoder_ids, decoder_ids])),
@@ -126,9 +126,9 @@ def test_save_and_reload_with_safe_mode_gives_identical_translations(
 def test_attention_map_is_what_greedy_decoding_used(attention_translator, toy) -> None:
     input_vocab, target_vocab, _, _ = toy
     source = "Be nice."
-    translation = decoding.translate(attention_translator, source).text
-    weights = decoding.attention_map(attention_translator, source, translation)
-    assert weights.shape == (len(translation) + 1, len(source))
+    french = translation.translate(attention_translator, source).text
+    weights = translation.attention_map(attention_translator, source, french)
+    assert weights.shape == (len(french) + 1, len(source))
     np.testing.assert_allclose(weights.sum(-1), 1.0, rtol=1e-5)
     encoder_model, decoder_model = decoding.inference_models_for(attention_translator.model)
     steps = decoding.decoding_steps(encoder_model, decoder_model,
@@ -139,33 +139,33 @@ def test_attention_map_is_what_greedy_decoding_used(attention_translator, toy) -
 
 def test_attention_map_refuses_what_it_cannot_show(attention_translator, translator) -> None:
     with pytest.raises(TypeError, match="no attention layer"):
-        decoding.attention_map(translator, "Go.", "Va !")
+        translation.attention_map(translator, "Go.", "Va !")
     with pytest.raises(TypeError, match="source must be a str"):
-        decoding.attention_map(attention_translator, None, "Va !")
-    with pytest.raises(decoding.EmptyInputError):
-        decoding.attention_map(attention_translator, "", "Va !")
+        translation.attention_map(attention_translator, None, "Va !")
+    with pytest.raises(translation.EmptyInputError):
+        translation.attention_map(attention_translator, "", "Va !")
 
 
 def test_every_input_rule_of_translate_holds(attention_translator) -> None:
     t = attention_translator
-    with pytest.raises(decoding.EmptyInputError):
-        decoding.translate(t, "   ")
-    with pytest.raises(decoding.EmptyInputError):
-        decoding.translate(t, [])
-    with pytest.raises(decoding.UnknownInputError, match="'€'"):
-        decoding.translate(t, "Go €.")
-    dropped = decoding.translate(t, "Go€.", on_unknown="drop")
+    with pytest.raises(translation.EmptyInputError):
+        translation.translate(t, "   ")
+    with pytest.raises(translation.EmptyInputError):
+        translation.translate(t, [])
+    with pytest.raises(translation.UnknownInputError, match="'€'"):
+        translation.translate(t, "Go €.")
+    dropped = translation.translate(t, "Go€.", on_unknown="drop")
     assert dropped.used_input == "Go." and dropped.notices
-    assert decoding.translate(t, "Go\t\n.", on_unknown="drop").used_input == "Go ."
+    assert translation.translate(t, "Go\t\n.", on_unknown="drop").used_input == "Go ."
     too_long = "Be nice. " * 5
-    with pytest.raises(decoding.InputTooLongError):
-        decoding.translate(t, too_long)
-    cut = decoding.translate(t, too_long, on_overflow="truncate")
+    with pytest.raises(translation.InputTooLongError):
+        translation.translate(t, too_long)
+    cut = translation.translate(t, too_long, on_overflow="truncate")
     assert len(cut.used_input) <= t.max_encoder_seq_length and cut.notices
     with pytest.raises(TypeError):
-        decoding.translate(t, 42)
+        translation.translate(t, 42)
     with pytest.raises(ValueError, match="mode"):
-        decoding.translate(t, "Go.", mode="fast")
+        translation.translate(t, "Go.", mode="fast")
 
 
 # --- training under a tf.distribute strategy ------------------------------------------------

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import decoding, models
+from helpers import models, translation
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def edit(path: Path, change, *, rehash: bool = False) -> None:
 
 
 def test_the_untouched_copy_loads(copy) -> None:
-    assert decoding.translate(models.load_translation_model(copy), "Go.").text
+    assert translation.translate(models.load_translation_model(copy), "Go.").text
 
 
 def test_a_swapped_vocabulary_is_caught(copy) -> None:
@@ -115,4 +115,4 @@ def test_a_hand_built_translation_model_with_wrong_vocabularies_is_refused(trans
                                               (b"Go.", "bytes"), (["Go.", 3], "sentence 1")])
 def test_translate_answers_wrong_types_in_its_own_words(translator, value, words) -> None:
     with pytest.raises(TypeError, match=words):
-        decoding.translate(translator, value)
+        translation.translate(translator, value)

@@ -81,3 +81,29 @@ def test_every_module_names_its_notebook() -> None:
         doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
         assert re.search(r"(Taught in|Used in|Run by)", doc), (
             f"{path.name}: its docstring does not say which notebook teaches or uses it")
+
+
+#: The course's layers, bottom first: a module imports only from layers below its own (or its
+#: own layer's modules listed before it), as the issue's "data/encoding → models/training →
+#: decoding → translation API → widgets, the release pipeline on top" says.
+LAYERS = [
+    ["profiles", "data", "encoding", "layers", "baselines", "evaluation"],
+    ["training", "models", "attention"],
+    ["decoding"],
+    ["translation"],
+    ["variants", "widgets"],
+    ["pretrained"],
+]
+
+
+def test_imports_flow_one_way() -> None:
+    order = {name: i for i, layer in enumerate(LAYERS) for name in layer}
+    position = {name: n for n, name in enumerate(m for layer in LAYERS for m in layer)}
+    graph = helpers_imports()
+    assert set(graph) == set(order), "a helpers module is missing from LAYERS (or gone)"
+    for module, imported in graph.items():
+        for other in imported:
+            assert order[other] < order[module] or (
+                order[other] == order[module] and position[other] < position[module]), (
+                f"helpers.{module} imports helpers.{other}: imports must flow down "
+                f"{' → '.join('/'.join(layer) for layer in LAYERS)}")

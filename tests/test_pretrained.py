@@ -75,3 +75,52 @@ def test_the_release_pipeline_trains_scores_and_writes_the_card(tmp_path) -> Non
     card = out.with_suffix(".md").read_text(encoding="utf-8")
     assert f"{scores['course']['chrF']:.2f}" in card and "recitation" in card
     assert models.load_translation_model(out).manifest == scored  # the digest was rewritten
+
+
+def test_cycles_chain_into_one_run() -> None:
+    from helpers.training import TrainingRun
+
+    def run(losses, seconds, stopped=False):
+        rows = [{"epoch": i + 1, "seconds": s, "heldout_loss": loss}
+                for i, (loss, s) in enumerate(zip(losses, seconds, strict=True))]
+        return TrainingRun(rows=rows, history={"loss": list(losses)}, train_seconds=seconds[-1],
+                           stopped_early=stopped)
+
+    chained = pretrained.chain_runs([run([3.0, 2.0], [10.0, 20.0]),
+                                     run([2.5, 1.5, 1.6], [5.0, 9.0, 14.0])])
+    assert [r["epoch"] for r in chained.rows] == [1, 2, 3, 4, 5]
+    assert [r["seconds"] for r in chained.rows] == [10.0, 20.0, 25.0, 29.0, 34.0]
+    assert chained.history["loss"] == [3.0, 2.0, 2.5, 1.5, 1.6]
+    assert chained.train_seconds == 34.0 and not chained.stopped_early
+    assert chained.best["epoch"] == 4
+    assert pretrained.chain_runs([run([1.0], [1.0], stopped=True)]).stopped_early
+
+
+def test_the_attention_recipe_totals_its_cycles() -> None:
+    cycles = pretrained.ATTENTION_SETTINGS["cycles"]
+    assert len(cycles) >= 1 and all(c["epochs"] > 0 and c["learning_rate"] > 0 for c in cycles)
+    shipped = models.load_translation_model(models.ATTENTION_MODEL).manifest["metadata"]
+    if "cycles" in shipped["settings"]:  # the shipped model was trained by this recipe
+        assert shipped["settings"]["cycles"] == cycles
+        assert shipped["epochs_run"] == sum(c["epochs"] for c in cycles)
+
+
+def test_the_attention_recipe_resumes_where_a_cycle_ends(tmp_path, monkeypatch) -> None:
+    pairs = data.load_fra_eng(1200)
+    tiny = data.split_pairs(pairs, validation_fraction=0.1, test_fraction=0.1, seed=0)
+    monkeypatch.setattr(pretrained, "attention_split", lambda settings=None: tiny)
+    recipe = {"latent_dim": 8, "batch_size": 64,
+              "cycles": [{"epochs": 1, "learning_rate": 1e-3, "seed": 1},
+                         {"epochs": 2, "learning_rate": 1e-3, "seed": 2}]}
+    first = pretrained.train_attention(tmp_path / "full.keras", stage_dir=tmp_path / "stage",
+                                       **recipe)
+    assert first["metadata"]["epochs_run"] == 3 and "resumed_from" not in first["metadata"]
+    staged = tmp_path / "stage" / "attention_cycle1.keras"
+    assert len(models.load_translation_model(staged).manifest["metadata"]["epochs"]) == 1
+    resumed = pretrained.train_attention(tmp_path / "resumed.keras", resume=staged, **recipe)
+    meta = resumed["metadata"]
+    assert meta["epochs_run"] == 3 and [r["epoch"] for r in meta["epochs"]] == [1, 2, 3]
+    assert meta["resumed_from"]["epochs"] == 1 and meta["resumed_from"]["cycles"] == 1
+    assert meta["samples_trained"] == 3 * meta["data"]["sizes"]["train"]
+    with pytest.raises(ValueError, match="where a cycle of the recipe ends"):
+        pretrained.train_attention(tmp_path / "x.keras", resume=tmp_path / "full.keras", **recipe)

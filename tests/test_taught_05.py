@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import ast
 import inspect
-import textwrap
 
 import keras
 import numpy as np
@@ -16,7 +15,14 @@ import pytest
 from helpers import attention, decoding, layers, training
 from helpers import encoding as enc
 from tests.conftest import MAX_OUT, TARGETS
-from tests.notebook_tools import IPYTHON_LINE, MARKER, code_sources, taught, taught_map
+from tests.notebook_tools import (
+    arrays,
+    describe,
+    helper_definition,
+    notebook_definition,
+    optimizer_config,
+    taught,
+)
 
 HELPERS = {
     "helpers.layers.LuongAttention": layers.LuongAttention,
@@ -32,35 +38,6 @@ def course_class_stays_registered():
     class afterwards, so that models loaded by later tests are built from ``helpers.layers``."""
     yield
     keras.saving.register_keras_serializable(package="seq2seq_course")(layers.LuongAttention)
-
-
-def notebook_definition(dotted: str) -> ast.stmt:
-    """The ``class`` / ``def`` statement of the notebook cell marked ``# teaches: dotted``."""
-    name = dotted.rsplit(".", 1)[1]
-    found = []
-    for src in code_sources(taught_map()[dotted]):
-        if dotted in MARKER.findall(src):
-            tree = ast.parse(IPYTHON_LINE.sub("", src))
-            found += [node for node in tree.body
-                      if isinstance(node, ast.ClassDef | ast.FunctionDef) and node.name == name]
-    assert len(found) == 1, f"{dotted}: {len(found)} definitions of {name} in its marked cell"
-    return found[0]
-
-
-def helper_definition(obj) -> ast.stmt:
-    return ast.parse(textwrap.dedent(inspect.getsource(obj))).body[0]
-
-
-def describe(model: keras.Model) -> list[tuple[str, str, int]]:
-    return [(layer.name, type(layer).__name__, layer.count_params()) for layer in model.layers]
-
-
-def optimizer_config(model: keras.Model) -> dict:
-    return {k: v for k, v in model.optimizer.get_config().items() if k != "name"}
-
-
-def arrays(outputs) -> list[np.ndarray]:
-    return [np.asarray(o) for o in (outputs if isinstance(outputs, list | tuple) else [outputs])]
 
 
 # --- (a) the same code ------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from helpers import decoding as dec
+from helpers import translation
 from helpers import widgets as w
 
 
@@ -27,7 +28,7 @@ def test_enter_translates_like_translate(translator) -> None:
     widget = w.Translator(translator, debounce_seconds=60)
     assert widget.translation == ""
     type_and_enter(widget, "Be nice.")
-    expected = dec.translate(translator, "Be nice.").text
+    expected = translation.translate(translator, "Be nice.").text
     assert expected == "Soyez gentil !"
     assert widget.translation == expected
     assert 'data-mode="greedy"' in widget.status.value
@@ -58,7 +59,7 @@ def test_initial_text_is_translated(translator) -> None:
 
 def test_confidence_shading(translator) -> None:
     widget = w.Translator(translator, "Wait!")
-    confidences = dec.character_confidences(translator, "Wait!", widget.translation)
+    confidences = translation.character_confidences(translator, "Wait!", widget.translation)
     shown = [float(p) for p in re.findall(r'class="s2s-char"[^>]*data-p="([0-9.]+)"',
                                           widget.result.value)]
     assert len(shown) == len(widget.translation) > 0
@@ -76,7 +77,7 @@ def test_modes_show_their_sliders_and_still_translate(translator) -> None:
     assert widget.beam_width.layout.display != "none"
     assert widget.temperature.layout.display == "none"
     assert 'data-mode="beam"' in widget.status.value and "width 4" in widget.status.value
-    assert widget.translation == dec.translate(translator, "Run!", mode="beam").text
+    assert widget.translation == translation.translate(translator, "Run!", mode="beam").text
     widget.beam_width.value = 3
     assert "width 3" in widget.status.value
     widget.mode.value = "sample"
@@ -133,7 +134,7 @@ def test_an_unexpected_error_is_a_message_not_a_traceback(translator, monkeypatc
     def broken(*args, **kwargs):
         raise RuntimeError("model on fire")
 
-    monkeypatch.setattr(dec, "translate", broken)
+    monkeypatch.setattr(w, "translate", broken)
     type_and_enter(widget, "Go.")  # must not raise
     assert "model on fire" in widget.notes.value and "s2s-error" in widget.notes.value
 
@@ -150,7 +151,7 @@ def test_widgets_carry_css_classes(translator) -> None:
 
 def test_step_through_shows_five_candidates_and_moves(translator) -> None:
     widget = w.StepThrough(translator, "Get out!")
-    expected = dec.translate(translator, "Get out!").text
+    expected = translation.translate(translator, "Get out!").text
     assert len(widget.steps) == len(expected) + 1  # every character, then the stop token
     assert widget.index == 0 and widget.prev_button.disabled
     candidates = re.findall(r'class="s2s-candidate[^"]*" data-char="([^"]*)"', widget.view.value)
@@ -215,9 +216,9 @@ def test_translation_is_the_models_text_even_with_markup_characters(translator,
     text = "<b>a & b</div> &amp; ⏎"
 
     def fake(model, source, **kwargs):
-        return dec.Translation(source=source, text=text, used_input=source)
+        return translation.Translation(source=source, text=text, used_input=source)
 
-    monkeypatch.setattr(dec, "translate", fake)
+    monkeypatch.setattr(w, "translate", fake)
     widget = w.Translator(translator, "Go.")
     assert widget.translation == text
     assert widget.last is not None and widget.last.used_input == "Go."
@@ -241,7 +242,7 @@ def test_attention_map_is_shown_for_an_attention_model(attention_translator) -> 
     assert widget.translation == "Soyez gentil !"
     assert widget.show_attention.value and widget.show_attention.layout.display != "none"
     view = widget.attention_view.value
-    expected = dec.attention_map(attention_translator, "Be nice.", widget.translation)
+    expected = translation.attention_map(attention_translator, "Be nice.", widget.translation)
     assert expected.shape == (len(widget.translation) + 1, len("Be nice."))
     assert view.count('class="s2s-att-row') == expected.shape[0]
     assert view.count('class="s2s-att-head"') == expected.shape[1]
@@ -259,7 +260,7 @@ def test_attention_map_toggles_without_translating_again(attention_translator,
     widget = w.Translator(attention_translator, "Wait!", show_attention=False)
     assert widget.attention_view.value == "" and widget.attention_weights is None
     calls = []
-    monkeypatch.setattr(dec, "translate", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr(w, "translate", lambda *a, **k: calls.append(a))
     widget.show_attention.value = True
     assert calls == []
     assert widget.attention_view.value.count('class="s2s-att-row') == len("Attends !") + 1
@@ -272,7 +273,7 @@ def test_attention_map_of_beam_search_says_it_is_teacher_forced(attention_transl
     widget.mode.value = "beam"
     view = widget.attention_view.value
     assert "Beam search chose these characters" in view and "teacher forcing" in view
-    expected = dec.attention_map(attention_translator, "Run!", widget.translation)
+    expected = translation.attention_map(attention_translator, "Run!", widget.translation)
     assert np.array(attention_rows(view)) == pytest.approx(expected, abs=1e-4)
 
 
@@ -291,7 +292,7 @@ def test_a_failing_attention_map_keeps_the_translation(attention_translator,
     def broken(*args, **kwargs):
         raise RuntimeError("attention on fire")
 
-    monkeypatch.setattr(dec, "attention_map", broken)
+    monkeypatch.setattr(w, "attention_map", broken)
     widget = w.Translator(attention_translator, "Run!")
     assert widget.translation == "Cours !" and "s2s-error" not in widget.notes.value
     assert "attention on fire" in widget.attention_view.value

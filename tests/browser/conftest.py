@@ -25,7 +25,7 @@ from urllib.parse import urlparse
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOK = ROOT / "notebooks" / "06_translation_playground.ipynb"
+NOTEBOOK = ROOT / "notebooks" / "07_translation_playground.ipynb"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 BIN = Path(sys.executable).parent
 CHROMIUM = "/usr/bin/chromium"
@@ -34,7 +34,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-dev-shm-usage"]
 LOOPBACK = {"127.0.0.1", "localhost"}
 SERVER_START_SECONDS = 90
-#: A kernel start, the TensorFlow import, loading the model and running notebook 06.
+#: A kernel start, the TensorFlow import, loading the model and running notebook 07.
 APP_READY_MS = 180_000
 
 
@@ -112,7 +112,7 @@ def voila_url(tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def lab_url(tmp_path_factory) -> Iterator[str]:
-    """JupyterLab on a temporary copy of notebook 06 (so nothing it saves reaches the repo)."""
+    """JupyterLab on a temporary copy of notebook 07 (so nothing it saves reaches the repo)."""
     tmp = tmp_path_factory.mktemp("lab")
     root = tmp / "notebooks"
     root.mkdir()
@@ -190,7 +190,7 @@ def everyday_sentence(pretrained) -> str:
     pretrained model translates as the corpus does, when there is one; else the first it
     translates to something. (Any course model's manifest will do: this reads no training
     settings, which differ between models.)"""
-    from helpers import data, decoding, evaluation
+    from helpers import data, evaluation, translation
 
     vocab = pretrained.input_vocab
     candidates = [s for s in evaluation.EVERYDAY_SENTENCES
@@ -198,7 +198,7 @@ def everyday_sentence(pretrained) -> str:
                   and not vocab.unknown_characters(s)]
     assert candidates, "no usable everyday sentence"
     references = evaluation.references_by_source(data.load_fra_eng())
-    outputs = [out.text for out in decoding.translate(pretrained, candidates)]
+    outputs = [out.text for out in translation.translate(pretrained, candidates)]
     for english, out in zip(candidates, outputs, strict=True):
         if out in references.get(english, ()):
             return english

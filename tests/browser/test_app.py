@@ -1,4 +1,4 @@
-"""The classroom app (notebook 06 served by Voilà, as ``make app`` does) in a real browser."""
+"""The classroom app (notebook 07 served by Voilà, as ``make app`` does) in a real browser."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ SCREENSHOT_MAX_HEIGHT = 2400
 
 @pytest.fixture(scope="module")
 def app_page(browser, voila_url):
-    """One Voilà page for the module (each page load starts a kernel and runs notebook 06)."""
+    """One Voilà page for the module (each page load starts a kernel and runs notebook 07)."""
     page = new_page(browser)
     try:
         page.goto(voila_url, wait_until="domcontentloaded", timeout=60_000)
@@ -84,9 +84,9 @@ def assert_no_traceback(page) -> None:
 
 def test_typing_an_everyday_sentence_shows_the_models_translation(app_page, pretrained,
                                                                    everyday_sentence) -> None:
-    from helpers import decoding
+    from helpers import translation
 
-    expected = decoding.translate(pretrained, everyday_sentence).text
+    expected = translation.translate(pretrained, everyday_sentence).text
     assert expected
     translate_in_page(app_page, everyday_sentence)
     wait_for_translation(app_page, expected)
@@ -99,22 +99,22 @@ def test_typing_an_everyday_sentence_shows_the_models_translation(app_page, pret
 
 def test_typing_without_enter_translates_after_a_pause(app_page, pretrained,
                                                        everyday_sentence) -> None:
-    from helpers import decoding
+    from helpers import translation
 
     translate_in_page(app_page, "")
     app_page.locator(INPUT).press_sequentially(everyday_sentence, delay=30)
-    wait_for_translation(app_page, decoding.translate(pretrained, everyday_sentence).text)
+    wait_for_translation(app_page, translation.translate(pretrained, everyday_sentence).text)
 
 
 def test_beam_search_and_sampling(app_page, pretrained, everyday_sentence) -> None:
-    from helpers import decoding
+    from helpers import translation
 
     translate_in_page(app_page, everyday_sentence)
     status = app_page.locator(f"{TRANSLATOR} .s2s-status")
     app_page.locator(".s2s-mode button", has_text="Beam search").click()
     app_page.locator(f"{TRANSLATOR} .s2s-mode-label[data-mode='beam']").wait_for()
     assert app_page.locator(".s2s-beam-width").is_visible()
-    wait_for_translation(app_page, decoding.translate(pretrained, everyday_sentence,
+    wait_for_translation(app_page, translation.translate(pretrained, everyday_sentence,
                                                       mode="beam", beam_width=4).text)
     app_page.locator(".s2s-mode button", has_text="Sampling").click()
     app_page.locator(f"{TRANSLATOR} .s2s-mode-label[data-mode='sample']").wait_for()
@@ -129,9 +129,9 @@ def test_beam_search_and_sampling(app_page, pretrained, everyday_sentence) -> No
 
 def test_step_through_decoder_advances_with_five_candidates(app_page, pretrained,
                                                             everyday_sentence) -> None:
-    from helpers import decoding
+    from helpers import translation
 
-    expected = decoding.translate(pretrained, everyday_sentence).text
+    expected = translation.translate(pretrained, everyday_sentence).text
     box = app_page.locator(".s2s-steps-input input")
     box.fill(everyday_sentence)
     box.press("Enter")
@@ -157,9 +157,9 @@ def test_step_through_decoder_advances_with_five_candidates(app_page, pretrained
 
 def test_attention_map_has_a_row_per_french_character(app_page, pretrained,
                                                      everyday_sentence) -> None:
-    from helpers import decoding
+    from helpers import translation
 
-    expected = decoding.translate(pretrained, everyday_sentence).text
+    expected = translation.translate(pretrained, everyday_sentence).text
     translate_in_page(app_page, everyday_sentence)
     wait_for_translation(app_page, expected)
     wait_for_attention_map(app_page, everyday_sentence, len(expected) + 1)
@@ -167,7 +167,7 @@ def test_attention_map_has_a_row_per_french_character(app_page, pretrained,
     labels = app_page.locator(f"{ATTENTION} .s2s-att-label").all_text_contents()
     glyphs = {" ": "␣", "\u202f": "⍽", "\xa0": "⍽"}
     assert labels == [glyphs.get(ch, ch) for ch in expected] + ["⏎"]
-    weights = decoding.attention_map(pretrained, everyday_sentence, expected)
+    weights = translation.attention_map(pretrained, everyday_sentence, expected)
     for row in (0, len(expected)):  # the first character and the stop token
         cells = rows.nth(row).locator(".s2s-att-cell")
         assert cells.count() == len(everyday_sentence)
@@ -265,9 +265,9 @@ def test_app_shows_only_the_widgets_in_large_type(app_page) -> None:
 def test_screenshot_for_the_readme(app_page, pretrained, everyday_sentence) -> None:
     """Saves tests/artifacts/playground.png (and docs/playground.png when
     UPDATE_DOCS_SCREENSHOT=1): the app as a teacher sees it."""
-    from helpers import decoding
+    from helpers import translation
 
-    expected = decoding.translate(pretrained, everyday_sentence).text
+    expected = translation.translate(pretrained, everyday_sentence).text
     translate_in_page(app_page, everyday_sentence)
     wait_for_translation(app_page, expected)
     wait_for_attention_map(app_page, everyday_sentence, len(expected) + 1)

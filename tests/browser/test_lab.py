@@ -1,4 +1,4 @@
-"""Notebook 06 in JupyterLab, in a real browser: open it, run all cells, use the translator."""
+"""Notebook 07 in JupyterLab, in a real browser: open it, run all cells, use the translator."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def lab_page(browser, lab_url):
 
 def test_run_all_cells_renders_a_working_translator(lab_page, lab_url, pretrained,
                                                     everyday_sentence) -> None:
-    from helpers import decoding
+    from helpers import translation
 
     page = lab_page
     base = lab_url.removesuffix("api/status")
@@ -45,7 +45,7 @@ def test_run_all_cells_renders_a_working_translator(lab_page, lab_url, pretraine
     errors = page.locator(".jp-NotebookPanel [data-mime-type='application/vnd.jupyter.error']")
     assert errors.count() == 0, errors.all_text_contents()
     assert page.locator(".jp-NotebookPanel .s2s-steps .s2s-candidate").count() == 5
-    expected = decoding.translate(pretrained, everyday_sentence).text
+    expected = translation.translate(pretrained, everyday_sentence).text
     box.fill(everyday_sentence)
     box.press("Enter")
     page.wait_for_function(

@@ -12,7 +12,7 @@ import pytest
 
 from helpers import decoding as dec
 from helpers import encoding as enc
-from helpers import models, training, variants
+from helpers import models, training, translation, variants
 from tests.conftest import MAX_OUT, SOURCES, TARGETS, recite_toy_pairs, toy_translator
 
 STOCK_LAYERS = {"InputLayer", "OneHot", "Embedding", "LSTM", "GRU", "Dense"}
@@ -129,18 +129,18 @@ def test_gru_inference_models_agree_with_the_generic_ones(toy, gru_model) -> Non
 
 def test_translate_works_on_a_gru_model_with_its_input_rules(gru_translator) -> None:
     assert dec.inference_models_for(gru_translator.model)[1].outputs[1].shape[-1] == 32
-    results = dec.translate(gru_translator, SOURCES)
+    results = translation.translate(gru_translator, SOURCES)
     assert [r.text for r in results] == TARGETS
-    assert dec.translate(gru_translator, "  Be   nice. ").text == "Soyez gentil !"
-    with pytest.raises(dec.EmptyInputError):
-        dec.translate(gru_translator, "   ")
-    with pytest.raises(dec.UnknownInputError, match="'z'"):
-        dec.translate(gru_translator, "Go z.")
-    with pytest.raises(dec.InputTooLongError):
-        dec.translate(gru_translator, "Go. " * 10)
-    cut = dec.translate(gru_translator, "Go. " * 10, on_overflow="truncate")
+    assert translation.translate(gru_translator, "  Be   nice. ").text == "Soyez gentil !"
+    with pytest.raises(translation.EmptyInputError):
+        translation.translate(gru_translator, "   ")
+    with pytest.raises(translation.UnknownInputError, match="'z'"):
+        translation.translate(gru_translator, "Go z.")
+    with pytest.raises(translation.InputTooLongError):
+        translation.translate(gru_translator, "Go. " * 10)
+    cut = translation.translate(gru_translator, "Go. " * 10, on_overflow="truncate")
     assert cut.notices and len(cut.used_input) <= gru_translator.max_encoder_seq_length
-    beam = dec.translate(gru_translator, SOURCES, mode="beam", beam_width=3)
+    beam = translation.translate(gru_translator, SOURCES, mode="beam", beam_width=3)
     assert [r.text for r in beam] == TARGETS
     steps = dec.decoding_steps(*dec.inference_models_for(gru_translator.model),
                                np.array([gru_translator.input_vocab.encode("Hi.")]),
@@ -375,10 +375,10 @@ def test_word_model_learns_and_batched_greedy_equals_the_loop(words, word_model)
 
 
 def test_translate_a_word_level_model(word_translator) -> None:
-    results = dec.translate(word_translator, SOURCES)
+    results = translation.translate(word_translator, SOURCES)
     assert [r.text for r in results] == TARGETS
-    assert dec.translate(word_translator, "Be   nice.").used_input == "Be nice."
-    assert dec.translate(word_translator, "Be nice.", mode="beam").text == "Soyez gentil !"
+    assert translation.translate(word_translator, "Be   nice.").used_input == "Be nice."
+    assert translation.translate(word_translator, "Be nice.", mode="beam").text == "Soyez gentil !"
     steps = dec.decoding_steps(*dec.inference_models_for(word_translator.model),
                                np.array([word_translator.input_vocab.encode("Be nice.")]),
                                word_translator.target_vocab, max_decoder_seq_length=10)
@@ -387,35 +387,37 @@ def test_translate_a_word_level_model(word_translator) -> None:
 
 
 def test_word_level_bad_input(word_translator) -> None:
-    with pytest.raises(dec.UnknownWordsError, match="'Stop'") as caught:
-        dec.translate(word_translator, "Stop nice.")
-    assert isinstance(caught.value, dec.UnknownInputError) and caught.value.unknown == ["Stop"]
-    dropped = dec.translate(word_translator, "Be very nice.", on_unknown="drop")
+    with pytest.raises(translation.UnknownWordsError, match="'Stop'") as caught:
+        translation.translate(word_translator, "Stop nice.")
+    assert isinstance(caught.value, translation.UnknownInputError)
+    assert caught.value.unknown == ["Stop"]
+    dropped = translation.translate(word_translator, "Be very nice.", on_unknown="drop")
     assert dropped.used_input == "Be nice." and dropped.unknown == ["very"]
     assert dropped.notices == ["Left out words the model never saw: very"]
-    unk = dec.translate(word_translator, "Be very.", on_unknown="unk")
+    unk = translation.translate(word_translator, "Be very.", on_unknown="unk")
     assert unk.used_input == "Be very." and "<unk>" in unk.notices[0]
     for empty in ["", "   ", "\t\n"]:
-        with pytest.raises(dec.EmptyInputError):
-            dec.translate(word_translator, empty)
-    with pytest.raises(dec.EmptyInputError, match="never saw any"):
-        dec.translate(word_translator, "Zebras", on_unknown="drop")
+        with pytest.raises(translation.EmptyInputError):
+            translation.translate(word_translator, empty)
+    with pytest.raises(translation.EmptyInputError, match="never saw any"):
+        translation.translate(word_translator, "Zebras", on_unknown="drop")
     longest = word_translator.max_encoder_seq_length
     too_long = " ".join(["Go."] * longest)  # 2 tokens each
-    with pytest.raises(dec.InputTooLongError, match=f"at most {longest}"):
-        dec.translate(word_translator, too_long)
-    cut = dec.translate(word_translator, too_long, on_overflow="truncate")
+    with pytest.raises(translation.InputTooLongError, match=f"at most {longest}"):
+        translation.translate(word_translator, too_long)
+    cut = translation.translate(word_translator, too_long, on_overflow="truncate")
     assert len(enc.tokenize_words(cut.used_input)) == longest and cut.notices
-    assert dec.translate(word_translator, "Be nice\u2019.", on_unknown="drop").text  # no crash
+    # no crash:
+    assert translation.translate(word_translator, "Be nice\u2019.", on_unknown="drop").text
     with pytest.raises(TypeError):
-        dec.translate(word_translator, None)  # type: ignore[arg-type]
+        translation.translate(word_translator, None)  # type: ignore[arg-type]
 
 
 def test_typographic_apostrophe_in_a_word(words, word_model) -> None:
     vocab = enc.build_word_vocabulary(["I'm here.", "Go."])
-    prepared = dec.prepare_input("I\u2019m here.", vocab, 10)
+    prepared = translation.prepare_input("I\u2019m here.", vocab, 10)
     assert prepared.tokens == ["I'", "m", "here", "."] and prepared.notices
-    assert dec.prepare_input("I'm here.", vocab, 10).notices == []
+    assert translation.prepare_input("I'm here.", vocab, 10).notices == []
 
 
 def test_variant_inference_models_refuse_other_models() -> None:

@@ -8,7 +8,7 @@ Every model keeps the course's layer names (``encoder_onehot``/``encoder_embeddi
 ``encoder_lstm``/``encoder_gru``, ``decoder_onehot``/``decoder_embedding``,
 ``decoder_lstm``/``decoder_gru``, ``decoder_dense``), is made of stock layers and
 :class:`helpers.layers.OneHot` only (no ``Lambda``), saves as ``.keras`` and reloads with
-``safe_mode=True``; :func:`helpers.decoding.translate` takes them apart with
+``safe_mode=True``; :func:`helpers.translation.translate` takes them apart with
 :func:`variant_inference_models` (defined in :mod:`helpers.decoding`, so that imports flow one
 way, and available here). :class:`ScheduledSampling` is a way of *training* a course
 model: the model it trains is an ordinary one, saved and translated as such.
@@ -26,7 +26,6 @@ import numpy as np
 from keras import layers, ops
 
 from helpers import data as course_data
-from helpers.decoding import translate
 from helpers.decoding import variant_inference_models as variant_inference_models
 from helpers.encoding import (
     add_start_stop,
@@ -43,6 +42,7 @@ from helpers.training import (
     make_dataset,
     trimmed_batch,
 )
+from helpers.translation import translate
 
 # --- a GRU: one state instead of two --------------------------------------------------------
 
@@ -289,7 +289,7 @@ def word_translation_data(split: course_data.Split, *, min_count: int = 1) -> Tr
 
 def translator_for(model: keras.Model, data: TranslationData) -> TranslationModel:
     """A :class:`helpers.models.TranslationModel` of a trained variant and its data, for
-    :func:`helpers.decoding.translate`."""
+    :func:`helpers.translation.translate`."""
     return TranslationModel(model, data.input_vocab, data.target_vocab, {
         "max_encoder_seq_length": data.max_encoder_seq_length,
         "max_decoder_seq_length": data.max_decoder_seq_length})

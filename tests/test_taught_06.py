@@ -2,11 +2,7 @@
 forcing (``ScheduledSampling`` and its schedule), word tokenisation and the word-level model.
 They must be the same code as ``helpers.variants`` / ``helpers.encoding`` (compared as syntax
 trees, docstrings included) and behave the same given the same weights, on tiny models of the
-toy pairs of ``tests/conftest.py``.
-
-Until the lead gives the notebook its number, it is ``notebooks/variants_draft.ipynb``; the
-``taught`` below reads that file when no numbered notebook teaches these names yet.
-"""
+toy pairs of ``tests/conftest.py``."""
 
 from __future__ import annotations
 
@@ -21,11 +17,20 @@ import pytest
 
 from helpers import encoding as enc
 from helpers import models, training, variants
-from tests import notebook_tools
 from tests.conftest import SOURCES, TARGETS
-from tests.notebook_tools import IPYTHON_LINE, MARKER, NOTEBOOKS, code_sources
+from tests.notebook_tools import (
+    MARKER,
+    arrays,
+    code_sources,
+    describe,
+    helper_definition,
+    notebook_definition,
+    optimizer_config,
+    taught,
+    taught_map,
+)
 
-DRAFT = NOTEBOOKS / "variants_draft.ipynb"
+NOTEBOOK = "06_original_variants.ipynb"
 
 HELPERS = {
     "helpers.variants.build_gru_model": variants.build_gru_model,
@@ -38,57 +43,13 @@ HELPERS = {
 }
 
 
-def notebook_06():
-    """The notebook that teaches these names: numbered once renamed, else the draft."""
-    teachers = {notebook_tools.taught_map().get(name) for name in HELPERS} - {None}
-    assert len(teachers) <= 1, f"the variants are taught in several notebooks: {teachers}"
-    return teachers.pop() if teachers else DRAFT
-
-
-def taught(dotted: str):
-    """``tests.notebook_tools.taught``, for notebook 06 under its draft name too."""
-    if dotted in notebook_tools.taught_map():
-        return notebook_tools.taught(dotted)
-    namespace = notebook_tools._taught_namespace(notebook_06())
-    name = dotted.rsplit(".", 1)[1]
-    assert name in namespace, f"{notebook_06().name} defines no {name} in a marked cell"
-    return namespace[name]
-
-
-def notebook_definition(dotted: str) -> ast.stmt:
-    """The ``class`` / ``def`` statement of the notebook cell marked ``# teaches: dotted``."""
-    name = dotted.rsplit(".", 1)[1]
-    found = []
-    for src in code_sources(notebook_06()):
-        if dotted in MARKER.findall(src):
-            tree = ast.parse(IPYTHON_LINE.sub("", src))
-            found += [node for node in tree.body
-                      if isinstance(node, ast.ClassDef | ast.FunctionDef) and node.name == name]
-    assert len(found) == 1, f"{dotted}: {len(found)} definitions of {name} in its marked cell"
-    return found[0]
-
-
-def helper_definition(obj) -> ast.stmt:
-    return ast.parse(textwrap.dedent(inspect.getsource(obj))).body[0]
-
-
-def describe(model: keras.Model) -> list[tuple[str, str, int]]:
-    return [(layer.name, type(layer).__name__, layer.count_params()) for layer in model.layers]
-
-
-def optimizer_config(model: keras.Model) -> dict:
-    return {k: v for k, v in model.optimizer.get_config().items() if k != "name"}
-
-
-def arrays(outputs) -> list[np.ndarray]:
-    return [np.asarray(o) for o in (outputs if isinstance(outputs, list | tuple) else [outputs])]
-
-
 # --- (a) the same code ------------------------------------------------------------------------
 
 
 def test_the_notebook_teaches_every_name_once() -> None:
-    marked = [name for src in code_sources(notebook_06()) for name in MARKER.findall(src)]
+    assert {taught_map()[name].name for name in HELPERS} == {NOTEBOOK}
+    marked = [name for src in code_sources(taught_map()[next(iter(HELPERS))])
+              for name in MARKER.findall(src)]
     assert sorted(marked) == sorted(HELPERS)
 
 
@@ -134,15 +95,15 @@ def words():
 def test_builders_agree(toy, words, which) -> None:
     input_vocab, target_vocab, encoder_ids, decoder_ids = toy
     if which == "gru":
-        dotted, theirs = "helpers.variants.build_gru_model", variants.build_gru_model
+        mine, theirs = taught("helpers.variants.build_gru_model"), variants.build_gru_model
         sizes, kwargs = (len(input_vocab), len(target_vocab)), {"latent_dim": 16}
     else:
-        dotted, theirs = "helpers.variants.build_word_model", variants.build_word_model
+        mine, theirs = taught("helpers.variants.build_word_model"), variants.build_word_model
         sizes = (len(words.input_vocab), len(words.target_vocab))
         kwargs = {"latent_dim": 16, "embedding_dim": 8}
         encoder_ids, decoder_ids = words.arrays["train"]
     keras.utils.set_random_seed(3)
-    mine_model = taught(dotted)(*sizes, learning_rate=1e-2, **kwargs)
+    mine_model = mine(*sizes, learning_rate=1e-2, **kwargs)
     keras.utils.set_random_seed(4)
     their_model = theirs(*sizes, learning_rate=1e-2, **kwargs)
     assert mine_model.name == their_model.name
@@ -158,7 +119,7 @@ def test_builders_agree(toy, words, which) -> None:
     mine_model.set_weights(their_model.get_weights())  # ... then the same
     np.testing.assert_allclose(np.asarray(mine_model([padded, decoder_ids])), want, atol=1e-6)
     for bad in ({"latent_dim": 0}, {"learning_rate": 0.0}):
-        for build in (taught(dotted), theirs):
+        for build in (mine, theirs):
             with pytest.raises(ValueError, match="must be positive"):
                 build(*sizes, **{**kwargs, **bad})
 

@@ -1,0 +1,331 @@
+"""Text in, French text out: the translation API the notebooks and widgets call, with a clear
+message for every input it cannot translate as given (never a TensorFlow traceback).
+
+Taught in: ``04_inference_loop`` (used from ``05`` on, and by the widgets of ``07``).
+
+:func:`translate` is what notebooks and widgets call with text typed by a person. Its rules:
+
+* surrounding white space is removed and any run of white space inside (tabs and newlines
+  too: they are the start and stop tokens, never input) becomes one space;
+* empty or white-space-only text raises :class:`EmptyInputError`;
+* characters outside the model's input vocabulary (emoji, other scripts, ``é`` for a model
+  that never saw one) raise :class:`UnknownInputError` naming them, unless you ask to
+  ``"drop"`` them or map them to ``"unk"`` — then :attr:`Translation.notices` says so;
+* text longer than the model's longest training sentence raises :class:`InputTooLongError`,
+  unless ``on_overflow="truncate"``: then it is cut (at a word boundary where there is one)
+  and a notice says so.
+
+Word-level models (notebook 06: their vocabularies are
+:class:`helpers.encoding.WordVocabulary`) follow the same rules with words for characters: the
+text is split into tokens by :func:`helpers.encoding.tokenize_words`; words the model never saw
+raise :class:`UnknownWordsError` naming them (or are dropped, or read as ``<unk>``, with a
+notice); the length limit counts tokens; the output is detokenised with French spacing.
+
+The decoding itself is :mod:`helpers.decoding`'s; :func:`character_confidences` and
+:func:`attention_map` look inside one translation (the widgets show them).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import weakref
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from helpers.attention import has_attention
+from helpers.decoding import (
+    as_model_input,
+    beam_search,
+    greedy_decode,
+    inference_models_for,
+    sample_decode,
+)
+from helpers.encoding import (
+    START_TOKEN,
+    STOP_TOKEN,
+    UnknownCharacterError,
+    Vocabulary,
+    WordVocabulary,
+    detokenize_words,
+    tokenize_words,
+)
+
+Mode = Literal["greedy", "beam", "sample"]
+
+
+# --- the translation API: text in, text out, clear messages ---------------------------------
+
+
+class TranslationInputError(ValueError):
+    """Base class for text that cannot be translated as given; the message says why."""
+
+
+class EmptyInputError(TranslationInputError):
+    """Nothing to translate."""
+
+
+class InputTooLongError(TranslationInputError):
+    """Longer than the longest sentence the model was trained on."""
+
+
+class UnknownInputError(TranslationInputError, UnknownCharacterError):
+    """Characters the model has never seen."""
+
+    def __init__(self, text: str, unknown: Sequence[str]):
+        UnknownCharacterError.__init__(self, text, unknown)
+        shown = " ".join(f"{ch!r} (U+{ord(ch):04X})" for ch in self.unknown)
+        self.args = (f"The model never saw these character(s): {shown}. Remove them, or "
+                     "translate with on_unknown='drop' or 'unk'.",)
+
+
+class UnknownWordsError(UnknownInputError):
+    """Words a word-level model has never seen (``unknown`` holds them)."""
+
+    def __init__(self, text: str, unknown: Sequence[str]):
+        UnknownCharacterError.__init__(self, text, unknown)
+        shown = ", ".join(repr(w) for w in self.unknown)
+        self.args = (f"The model never saw these word(s): {shown}. Rephrase, or translate "
+                     "with on_unknown='drop' (leave them out) or 'unk' (read as <unk>).",)
+
+
+#: Typographic characters a person types that the corpus spells differently.
+_TYPOGRAPHY = {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u2026": "...",
+               "\u2013": "-", "\u2014": "-"}
+
+
+@dataclass
+class PreparedInput:
+    """The text a model will read, and what was done to get it."""
+
+    original: str
+    text: str
+    notices: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    #: The tokens a word-level model reads (``None`` for a character model: ``text`` is all).
+    tokens: list[str] | None = None
+
+
+def prepare_input(text: str, vocab: Vocabulary, max_length: int, *,
+                  on_unknown: Literal["error", "drop", "unk"] = "error",
+                  on_overflow: Literal["error", "truncate"] = "error") -> PreparedInput:
+    """Clean ``text`` for the model, following the rules in this module's docstring."""
+    if not isinstance(text, str):
+        raise TypeError(f"translate text (str), not {type(text).__name__}")
+    if on_unknown not in ("error", "drop", "unk"):
+        raise ValueError(f"on_unknown must be 'error', 'drop' or 'unk', not {on_unknown!r}")
+    if on_overflow not in ("error", "truncate"):
+        raise ValueError(f"on_overflow must be 'error' or 'truncate', not {on_overflow!r}")
+    cleaned = re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
+    if not cleaned:
+        raise EmptyInputError("Nothing to translate: type a sentence (e.g. 'I am cold.').")
+    if isinstance(vocab, WordVocabulary):
+        return _prepare_words(text, cleaned, vocab, max_length, on_unknown=on_unknown,
+                              on_overflow=on_overflow)
+    rewritten = sorted({ch for ch in cleaned if ch not in vocab and ch in _TYPOGRAPHY})
+    cleaned = "".join(ch if ch in vocab else _TYPOGRAPHY.get(ch, ch) for ch in cleaned)
+    prepared = PreparedInput(original=text, text=cleaned)
+    if rewritten:
+        prepared.notices.append("Typographic characters were read as the corpus writes them: "
+                                + ", ".join(f"{ch} as {_TYPOGRAPHY[ch]}" for ch in rewritten))
+    unknown = vocab.unknown_characters(cleaned)
+    if unknown:
+        prepared.unknown = unknown
+        if on_unknown == "error":
+            raise UnknownInputError(cleaned, unknown)
+        listed = " ".join(unknown)
+        if on_unknown == "drop":
+            cleaned = re.sub(r"\s+", " ", "".join(ch for ch in cleaned if ch in vocab)).strip()
+            prepared.notices.append(f"Left out characters the model never saw: {listed}")
+            if not cleaned:
+                raise EmptyInputError(
+                    f"Nothing left to translate: the model never saw any of {listed}.")
+        else:
+            prepared.notices.append(f"Characters the model never saw were read as unknown: "
+                                    f"{listed}")
+    if len(cleaned) > max_length:
+        if on_overflow == "error":
+            raise InputTooLongError(
+                f"The text has {len(cleaned)} characters; this model reads at most "
+                f"{max_length} (its longest training sentence). Shorten it, or translate "
+                "with on_overflow='truncate'.")
+        cut = cleaned[:max_length]
+        if " " in cut and not cleaned[max_length].isspace():
+            cut = cut[: cut.rindex(" ")]
+        cleaned = cut.rstrip()
+        prepared.notices.append(
+            f"Only the first {len(cleaned)} characters were translated (the model reads at most "
+            f"{max_length}).")
+    prepared.text = cleaned
+    return prepared
+
+
+def _prepare_words(original: str, cleaned: str, vocab: WordVocabulary, max_length: int, *,
+                   on_unknown: str, on_overflow: str) -> PreparedInput:
+    """:func:`prepare_input` for a word-level model: the same rules, counted in tokens."""
+    tokens: list[str] = []
+    rewritten: set[str] = set()
+    for token in tokenize_words(cleaned):
+        if token not in vocab and any(ch in _TYPOGRAPHY for ch in token):
+            plain = tokenize_words("".join(_TYPOGRAPHY.get(ch, ch) for ch in token))
+            if all(t in vocab for t in plain):
+                rewritten |= {ch for ch in token if ch in _TYPOGRAPHY}
+                tokens += plain
+                continue
+        tokens.append(token)
+    prepared = PreparedInput(original=original, text="", tokens=tokens)
+    if rewritten:
+        shown = ", ".join(f"{ch} as {_TYPOGRAPHY[ch]}" for ch in sorted(rewritten))
+        prepared.notices.append(f"Typographic characters were read as the corpus writes them: "
+                                f"{shown}")
+    unknown = vocab.unknown_words(tokens)
+    if unknown:
+        prepared.unknown = unknown
+        if on_unknown == "error":
+            raise UnknownWordsError(cleaned, unknown)
+        listed = " ".join(unknown)
+        if on_unknown == "drop":
+            tokens = [t for t in tokens if t in vocab]
+            prepared.notices.append(f"Left out words the model never saw: {listed}")
+            if not tokens:
+                raise EmptyInputError(
+                    f"Nothing left to translate: the model never saw any of {listed}.")
+        else:
+            prepared.notices.append(f"Words the model never saw were read as <unk>: {listed}")
+    if len(tokens) > max_length:
+        if on_overflow == "error":
+            raise InputTooLongError(
+                f"The text has {len(tokens)} words and punctuation marks; this model reads at "
+                f"most {max_length} (its longest training sentence). Shorten it, or translate "
+                "with on_overflow='truncate'.")
+        tokens = tokens[:max_length]
+        prepared.notices.append(
+            f"Only the first {max_length} words and punctuation marks were translated (the "
+            "model reads no more).")
+    prepared.tokens = tokens
+    prepared.text = detokenize_words(tokens, french=vocab.french)
+    return prepared
+
+
+@dataclass
+class Translation:
+    """One translated sentence."""
+
+    source: str
+    text: str
+    used_input: str
+    notices: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+
+
+def translate(translator, texts: str | Sequence[str], *, mode: Mode = "greedy",
+              beam_width: int = 4, temperature: float = 1.0, top_k: int | None = None,
+              seed: int | None = None, on_unknown: Literal["error", "drop", "unk"] = "error",
+              on_overflow: Literal["error", "truncate"] = "error",
+              ) -> Translation | list[Translation]:
+    """Translate English text with a loaded course model
+    (:func:`helpers.models.load_translation_model`).
+
+    ``texts`` is one string (returns one :class:`Translation`) or a list (returns a list, all
+    decoded as one batch). ``mode`` is ``"greedy"``, ``"beam"`` (``beam_width``) or
+    ``"sample"`` (``temperature``, ``top_k``, ``seed``). Bad input raises a
+    :class:`TranslationInputError` with a sentence saying what to do (see the module's rules),
+    before any TensorFlow code runs.
+    """
+    single = isinstance(texts, str)
+    if isinstance(texts, (bytes, bytearray)):
+        raise TypeError("translate text (str), not bytes: decode it first, e.g. "
+                        "text.decode('utf-8')")
+    if not single and not isinstance(texts, (list, tuple)):
+        raise TypeError("translate a sentence (str) or a list of sentences, not "
+                        f"{type(texts).__name__}")
+    batch = [texts] if single else list(texts)
+    for position, text in enumerate(batch):
+        if not isinstance(text, str):
+            raise TypeError(f"sentence {position} of the list is a {type(text).__name__}, not "
+                            "a str")
+    if not batch:
+        raise EmptyInputError("Nothing to translate: the list of sentences is empty.")
+    if mode not in ("greedy", "beam", "sample"):
+        raise ValueError(f"mode must be 'greedy', 'beam' or 'sample', not {mode!r}")
+    max_in = int(translator.max_encoder_seq_length)
+    max_out = int(translator.max_decoder_seq_length)
+    prepared = [prepare_input(t, translator.input_vocab, max_in, on_unknown=on_unknown,
+                              on_overflow=on_overflow) for t in batch]
+    encoded = [translator.input_vocab.encode(p.text if p.tokens is None else p.tokens,
+                                             on_unknown="unk") for p in prepared]
+    ids = np.zeros((len(prepared), max(len(e) for e in encoded)), dtype=np.int32)
+    for row, e in enumerate(encoded):
+        ids[row, : len(e)] = e
+    encoder_model, decoder_model = inference_models_for(translator.model)
+    common = {"max_decoder_seq_length": max_out}
+    if mode == "greedy":
+        outputs = greedy_decode(encoder_model, decoder_model, ids, translator.target_vocab,
+                                **common)
+    elif mode == "beam":
+        outputs = beam_search(encoder_model, decoder_model, ids, translator.target_vocab,
+                              beam_width=beam_width, **common)
+    else:
+        outputs = sample_decode(encoder_model, decoder_model, ids, translator.target_vocab,
+                                temperature=temperature, top_k=top_k, seed=seed, **common)
+    results = [Translation(source=p.original, text=str(out), used_input=p.text,
+                           notices=list(p.notices), unknown=list(p.unknown))
+               for p, out in zip(prepared, outputs, strict=True)]
+    return results[0] if single else results
+
+
+def character_confidences(translator, source: str, translation: str) -> list[float]:
+    """The model's probability of each character of ``translation`` given ``source`` and the
+    characters before it (one teacher-forced pass of the training model)."""
+    if not translation:
+        return []
+    vocab = translator.target_vocab
+    enc_ids = np.array([translator.input_vocab.encode(source, on_unknown="unk")], np.int32)
+    dec_ids = np.array([vocab.encode(START_TOKEN + translation, on_unknown="unk")], np.int32)
+    model = translator.model
+    probs = np.asarray(model([as_model_input(enc_ids, model),
+                              _as_model_input_decoder(dec_ids, model)], training=False))
+    targets = np.array(vocab.encode(translation + STOP_TOKEN, on_unknown="unk"))
+    return [float(probs[0, t, targets[t]]) for t in range(len(translation))]
+
+
+def _as_model_input_decoder(ids: np.ndarray, model: keras.Model):
+    if len(model.inputs[1].shape) != 3:
+        return ids
+    return tf.one_hot(ids, int(model.inputs[1].shape[-1]))
+
+
+_ATTENTION_READERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def attention_map(translator, source: str, translation: str) -> np.ndarray:
+    """Where an attention model looked while writing ``translation`` of ``source``: weights of
+    shape ``(len(translation) + 1, len(source))``, one row per written character and a last
+    row for the stop token, each row summing to 1 over the source characters.
+
+    One teacher-forced pass of the training model, so the rows are exactly the weights greedy
+    decoding used when it wrote ``translation``. Raises :class:`TypeError` for a model
+    without attention.
+    """
+    model = translator.model
+    if not has_attention(model):
+        raise TypeError("this model has no attention layer: only attention models "
+                        "(helpers.attention.build_attention_model) have an attention map")
+    for name, value in (("source", source), ("translation", translation)):
+        if not isinstance(value, str):
+            raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+    if not source:
+        raise EmptyInputError("Nothing to show: the source sentence is empty.")
+    if model not in _ATTENTION_READERS:
+        _ATTENTION_READERS[model] = keras.Model(model.inputs,
+                                                model.get_layer("attention").output[1])
+    enc_ids = np.array([translator.input_vocab.encode(source, on_unknown="unk")], np.int32)
+    dec_ids = np.array([translator.target_vocab.encode(START_TOKEN + translation,
+                                                       on_unknown="unk")], np.int32)
+    weights = _ATTENTION_READERS[model]([enc_ids, dec_ids], training=False)
+    return np.asarray(weights)[0]
