@@ -62,7 +62,11 @@ def quiet_start() -> None:
     (no) GPU, the first masked LSTM and the first ``tf.data`` generator each write a log line
     to the process's stderr that no environment variable silences. The course kernel
     (``make kernel``) calls this as it starts, so those lines go to the terminal that runs
-    Jupyter instead of into a notebook's outputs."""
+    Jupyter instead of into a notebook's outputs. It also sets ``TF_CPP_MIN_LOG_LEVEL=2``
+    (unless set) before TensorFlow is imported, as every notebook's setup cell asks: the C++
+    warnings TensorFlow writes later (e.g. ``tf.distribute``'s auto-shard notes in notebook 05)
+    stay out of the outputs too; errors still show."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     import keras
     import tensorflow as tf
 
