@@ -15,6 +15,7 @@ Text in, text out (with the checks a person's typing needs) is :mod:`helpers.tra
 from __future__ import annotations
 
 import weakref
+import zlib
 from dataclasses import dataclass
 
 import keras
@@ -294,13 +295,19 @@ def sample_decode(encoder_model: keras.Model, decoder_model: keras.Model,
                   seed: int | None = None) -> list[str]:
     """Draw each next character at random from the model's distribution, sharpened
     (``temperature`` < 1) or flattened (> 1), optionally from the ``top_k`` most likely only.
-    The same ``seed`` gives the same outputs."""
+
+    The same ``seed`` gives the same outputs, and a sentence's output does not depend on the
+    other sentences of the batch or its place among them: each sentence draws from its own
+    random stream, seeded by ``seed`` and the sentence's ids (two equal sentences draw alike).
+    ``seed=None``: fresh randomness every call."""
     if not temperature > 0:
         raise ValueError(f"temperature must be positive, got {temperature}")
     if top_k is not None and top_k < 1:
         raise ValueError(f"top_k must be at least 1, got {top_k}")
-    rng = np.random.default_rng(seed)
     encoder_ids = np.asarray(encoder_ids, dtype=np.int32)
+    entropy = np.random.SeedSequence().entropy if seed is None else seed
+    rngs = [np.random.default_rng([entropy, zlib.crc32(row[row != PAD_INDEX].tobytes())])
+            for row in encoder_ids]
     state = encode(encoder_model, encoder_ids)
     step = _stepper(decoder_model)
     batch = len(encoder_ids)
@@ -317,7 +324,7 @@ def sample_decode(encoder_model: keras.Model, decoder_model: keras.Model,
             logits = np.where(logits < cutoff, -np.inf, logits)
         p = np.exp(logits - logits.max(axis=-1, keepdims=True))
         p /= p.sum(axis=-1, keepdims=True)
-        u = rng.random((batch, 1))
+        u = np.array([[rng.random()] for rng in rngs])
         tokens = np.minimum((p.cumsum(axis=-1) < u).sum(axis=-1), p.shape[-1] - 1).astype(np.int32)
         out[:, t] = np.where(finished, PAD_INDEX, tokens)
         finished |= tokens == stop

@@ -109,6 +109,21 @@ def test_sampling(toy, course_model) -> None:
                           temperature=0, **kwargs)
 
 
+def test_a_seeded_sample_does_not_depend_on_the_rest_of_the_batch(toy, course_model) -> None:
+    _, target_vocab, encoder_ids, _ = toy
+    encoder_model, decoder_model = dec.inference_models(course_model)
+
+    def sample(ids, seed=11):
+        return dec.sample_decode(encoder_model, decoder_model, ids, target_vocab,
+                                 temperature=3.0, seed=seed, max_decoder_seq_length=MAX_OUT)
+
+    batch = sample(encoder_ids)
+    alone = [sample(encoder_ids[row:row + 1])[0] for row in range(len(encoder_ids))]
+    assert alone == batch
+    assert sample(encoder_ids[::-1]) == batch[::-1]  # another order, the same samples
+    assert any(sample(encoder_ids, seed=s) != batch for s in range(12, 16))  # the seed matters
+
+
 def test_decoding_steps(toy, course_model) -> None:
     input_vocab, target_vocab, encoder_ids, _ = toy
     encoder_model, decoder_model = dec.inference_models(course_model)
