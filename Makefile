@@ -13,6 +13,15 @@ SHARED_CORPUS := ../shared/data/fra-eng.zip
 HOST ?= 127.0.0.1
 PORT ?= 8888
 APP_PORT ?= 8866
+# The app's memory: each page load starts a kernel (~0.8 GB). A closed or reloaded page asks the
+# server to stop its kernel; Voila 0.5 sends that request without the XSRF token, which the server
+# refuses (voila-dashboards/voila#1458), so the app turns the check off (it listens on 127.0.0.1
+# only). In case a request is lost (a crashed browser), a kernel with no page connected that has
+# been idle APP_CULL_IDLE seconds is stopped too (checked every APP_CULL_INTERVAL seconds; a kernel
+# is idle while it starts, so this must be longer than a kernel start). An open page's kernel is
+# never stopped.
+APP_CULL_IDLE ?= 300
+APP_CULL_INTERVAL ?= 60
 # Jupyter refuses to run as root (containers, CI machines) unless told to.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
@@ -65,7 +74,10 @@ lab: setup
 # The classroom app: notebook 07 alone, code hidden, served by Voila.
 app: setup
 	$(VENV)/bin/voila notebooks/07_translation_playground.ipynb --Voila.ip=$(HOST) --port=$(APP_PORT) \
-		--no-browser --strip_sources=True --theme=light
+		--no-browser --strip_sources=True --theme=light --Voila.tornado_settings=disable_check_xsrf=True \
+		--MappingKernelManager.cull_idle_timeout=$(APP_CULL_IDLE) \
+		--MappingKernelManager.cull_interval=$(APP_CULL_INTERVAL) \
+		--MappingKernelManager.cull_connected=False
 
 # Everything: unit tests, every notebook executed in the quick profile (nbval), browser tests.
 test: setup
@@ -94,7 +106,7 @@ notebooks: setup
 pretrained: pretrained-attention pretrained-seed pretrained-original
 
 pretrained-attention: setup
-	$(PY) -m helpers.pretrained train attention
+	$(PY) -m helpers.pretrained train attention --stage-dir build/attention-stage
 	$(PY) -m helpers.pretrained score attention
 
 pretrained-seed: setup

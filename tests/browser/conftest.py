@@ -80,16 +80,19 @@ def _server_env(tmp: Path) -> dict[str, str]:
     return env
 
 
-def serve(command: list[str], url: str, tmp: Path, cwd: Path) -> Iterator[str]:
-    """Start ``command``, wait (bounded) until ``url`` answers, yield it, then stop it."""
+def serve(command: list[str], url: str, tmp: Path, cwd: Path,
+          probe: str | None = None) -> Iterator[str]:
+    """Start ``command``, wait (bounded) until ``probe`` (default: ``url``) answers, yield
+    ``url``, then stop the server."""
     log_path = tmp / "server.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, cwd=cwd, env=_server_env(tmp), stdout=log,
                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                    start_new_session=True)
+    SERVER_PIDS[url] = process.pid
     try:
         deadline = time.monotonic() + SERVER_START_SECONDS
-        while not _answers(url):
+        while not _answers(probe or url):
             if process.poll() is not None or time.monotonic() > deadline:
                 tail = log_path.read_text(errors="replace")[-3000:]
                 raise RuntimeError(f"{command[0]} did not answer at {url} "
@@ -100,14 +103,54 @@ def serve(command: list[str], url: str, tmp: Path, cwd: Path) -> Iterator[str]:
         _stop(process)
 
 
+#: The server process behind each URL a fixture serves.
+SERVER_PIDS: dict[str, int] = {}
+
+
+def make_app_command(port: int) -> list[str]:
+    """The Voilà command line of ``make app`` (read from ``make -n``, so the test serves the
+    app exactly as the Makefile does), on ``port``."""
+    dry = subprocess.run(["make", "-n", "--no-print-directory", "app", f"APP_PORT={port}"],
+                         cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    line = next(line for line in dry.replace("\\\n", " ").splitlines()
+                if line.split() and line.split()[0].endswith("/voila"))
+    words = line.split()
+    return [str(BIN / "voila"), *words[1:]]
+
+
+def app_cull_idle_seconds() -> float:
+    """How long ``make app`` lets a kernel without a page idle before stopping it."""
+    flag = "--MappingKernelManager.cull_idle_timeout="
+    return float(next(w for w in make_app_command(0) if w.startswith(flag))[len(flag):])
+
+
+def kernels_of(url: str) -> list[int]:
+    """The process ids of the kernels that the server behind ``url`` started and that still
+    run (its child processes running ``ipykernel``)."""
+    server = SERVER_PIDS[url]
+    kernels = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            stat = (proc / "stat").read_text()
+            cmdline = (proc / "cmdline").read_bytes()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == server and b"ipykernel" in cmdline:
+            kernels.append(int(proc.name))
+    return kernels
+
+
 @pytest.fixture(scope="session")
 def voila_url(tmp_path_factory) -> Iterator[str]:
     """The classroom app as ``make app`` serves it, on a free port."""
     tmp = tmp_path_factory.mktemp("voila")
     port = free_port()
-    command = [str(BIN / "voila"), str(NOTEBOOK), "--Voila.ip=127.0.0.1", f"--port={port}",
-               "--no-browser", "--strip_sources=True", "--theme=light"]
-    yield from serve(command, f"http://127.0.0.1:{port}/", tmp, ROOT)
+    # Every GET of the app's page starts a kernel: wait for the server on a page that does not.
+    yield from serve(make_app_command(port), f"http://127.0.0.1:{port}/", tmp, ROOT,
+                     probe=f"http://127.0.0.1:{port}/voila/static/no-such-file")
 
 
 @pytest.fixture(scope="session")

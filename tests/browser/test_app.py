@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 
 import pytest
 
-from tests.browser.conftest import APP_READY_MS, ARTIFACTS, ROOT, new_page
+from tests.browser.conftest import (
+    APP_READY_MS,
+    ARTIFACTS,
+    ROOT,
+    app_cull_idle_seconds,
+    kernels_of,
+    new_page,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -260,6 +268,54 @@ def test_app_shows_only_the_widgets_in_large_type(app_page) -> None:
     size = app_page.locator(INPUT).evaluate("el => parseFloat(getComputedStyle(el).fontSize)")
     assert size >= 20
     assert not app_page.get_by_text("profile:").first.is_visible()
+
+
+def _load_app(page, url: str) -> None:
+    page.goto(url, wait_until="domcontentloaded", timeout=60_000)
+    page.locator(INPUT).wait_for(state="visible", timeout=APP_READY_MS)
+
+
+def _wait_for_kernels(url: str, count: int, seconds: float) -> list[int]:
+    deadline = time.monotonic() + seconds
+    while len(kernels := kernels_of(url)) != count and time.monotonic() < deadline:
+        time.sleep(0.5)
+    return kernels
+
+
+RELOADS = 3
+
+
+def test_reloaded_and_closed_pages_leave_no_kernel_behind(browser, voila_url, app_page,
+                                                          pretrained) -> None:
+    """Each page load starts a kernel of about 0.8 GB. Reloading a page RELOADS times, then
+    closing it, must leave only the kernels of pages still open (here: the module's app_page)
+    within seconds: the page's own shutdown request stops its kernel (culling, the backstop,
+    would take minutes)."""
+    from helpers import translation
+
+    go = translation.translate(pretrained, "Go.").text
+    settle = 20
+    assert settle < app_cull_idle_seconds() / 5  # not culling: the shutdown request
+    open_before = _wait_for_kernels(voila_url, 1, settle)
+    assert len(open_before) == 1, f"one page is open, kernels: {open_before}"
+    page = new_page(browser)
+    try:
+        _load_app(page, voila_url)
+        assert len(kernels_of(voila_url)) == 2
+        for _ in range(RELOADS):
+            page.reload(wait_until="domcontentloaded", timeout=60_000)
+            page.locator(INPUT).wait_for(state="visible", timeout=APP_READY_MS)
+        left = _wait_for_kernels(voila_url, 2, settle)
+        assert len(left) == 2, f"after {RELOADS} reloads, kernels of two open pages: {left}"
+        translate_in_page(page, "Go.")  # the reloaded page's own kernel still answers
+        wait_for_translation(page, go)
+        page.close(run_before_unload=True)  # as a person closes the tab: the page's unload runs
+    finally:
+        page.context.close()
+    left = _wait_for_kernels(voila_url, 1, settle)
+    assert left == open_before, f"after closing the page, kernels: {left}"
+    translate_in_page(app_page, "Go.")  # the open page's kernel was never stopped
+    wait_for_translation(app_page, go)
 
 
 def test_screenshot_for_the_readme(app_page, pretrained, everyday_sentence) -> None:
