@@ -48,33 +48,45 @@ class UnknownCharacterError(ValueError):
 
 
 @dataclass(frozen=True)
-class Vocabulary:
-    """An ordered list of tokens; a token's position is its index.
-
-    ``tokens[0]`` is padding and ``tokens[1]`` the unknown marker; the rest are single
-    characters, sorted.
-    """
+class _Tokens:
+    """What every vocabulary is: an ordered list of tokens, a token's position its index,
+    ``tokens[0]`` padding and ``tokens[1]`` the unknown marker. Subclasses say which other
+    tokens are allowed (:meth:`_check`)."""
 
     tokens: tuple[str, ...]
 
     def __post_init__(self) -> None:
         if self.tokens[: len(RESERVED_TOKENS)] != RESERVED_TOKENS:
             raise ValueError(f"a vocabulary must start with {RESERVED_TOKENS}")
-        chars = self.tokens[len(RESERVED_TOKENS):]
-        if any(len(ch) != 1 for ch in chars) or len(set(chars)) != len(chars):
-            raise ValueError("vocabulary characters must be distinct single characters")
+        self._check(self.tokens[len(RESERVED_TOKENS):])
         object.__setattr__(self, "_index", {tok: i for i, tok in enumerate(self.tokens)})
+
+    def _check(self, tokens: tuple[str, ...]) -> None:
+        raise NotImplementedError
 
     def __len__(self) -> int:
         return len(self.tokens)
 
-    def __contains__(self, char: object) -> bool:
-        return char in self._index and char not in RESERVED_TOKENS  # type: ignore[attr-defined]
+    def __contains__(self, token: object) -> bool:
+        return token in self._index and token not in RESERVED_TOKENS  # type: ignore[attr-defined]
 
     @property
     def token_index(self) -> dict[str, int]:
         """``{token: index}``, the original text's ``input_token_index``."""
         return dict(self._index)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Vocabulary(_Tokens):
+    """An ordered list of tokens; a token's position is its index.
+
+    ``tokens[0]`` is padding and ``tokens[1]`` the unknown marker; the rest are single
+    characters, sorted.
+    """
+
+    def _check(self, chars: tuple[str, ...]) -> None:
+        if any(len(ch) != 1 for ch in chars) or len(set(chars)) != len(chars):
+            raise ValueError("vocabulary characters must be distinct single characters")
 
     @property
     def characters(self) -> tuple[str, ...]:
@@ -391,7 +403,7 @@ class UnknownWordError(ValueError):
 
 
 @dataclass(frozen=True)
-class WordVocabulary:
+class WordVocabulary(_Tokens):
     """An ordered list of word tokens (:func:`tokenize_words`); a token's position is its index.
 
     ``tokens[0]`` is padding and ``tokens[1]`` the unknown marker, as in :class:`Vocabulary`;
@@ -400,27 +412,11 @@ class WordVocabulary:
     :class:`Vocabulary` that the decoders use, so they run on word-level models unchanged.
     """
 
-    tokens: tuple[str, ...]
     french: bool = False
 
-    def __post_init__(self) -> None:
-        if self.tokens[: len(RESERVED_TOKENS)] != RESERVED_TOKENS:
-            raise ValueError(f"a vocabulary must start with {RESERVED_TOKENS}")
-        words = self.tokens[len(RESERVED_TOKENS):]
+    def _check(self, words: tuple[str, ...]) -> None:
         if any(not w or w != w.strip(" ") for w in words) or len(set(words)) != len(words):
             raise ValueError("vocabulary words must be distinct, non-empty and unpadded")
-        object.__setattr__(self, "_index", {tok: i for i, tok in enumerate(self.tokens)})
-
-    def __len__(self) -> int:
-        return len(self.tokens)
-
-    def __contains__(self, word: object) -> bool:
-        return word in self._index and word not in RESERVED_TOKENS  # type: ignore[attr-defined]
-
-    @property
-    def token_index(self) -> dict[str, int]:
-        """``{token: index}``."""
-        return dict(self._index)  # type: ignore[attr-defined]
 
     @property
     def words(self) -> tuple[str, ...]:
