@@ -100,8 +100,11 @@ notebooks: setup
 
 # The pretrained models, each trained, scored on held-out sentences and given its card
 # (models/<name>.md) in one unattended run: `nohup make pretrained > train.log 2>&1 &`.
-# The attention model (the default) trains for a fixed 7-epoch schedule (77 minutes on 2 cores
-# shared with the other two); the seed and original models train until early stopping fires.
+# The attention model (the default) trains in cycles of cosine decay with warm restarts
+# (helpers/pretrained.py, ATTENTION_SETTINGS: 27 epochs, about 3.5 to 5 minutes each on 2 cores,
+# so close to two hours from scratch); it is saved after every cycle in build/attention-stage/,
+# and `python -m helpers.pretrained train attention --resume build/attention-stage/FILE` goes on
+# from one. The seed and original models train until early stopping fires.
 # `make cards` only re-scores and rewrites the cards.
 pretrained: pretrained-attention pretrained-seed pretrained-original
 

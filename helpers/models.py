@@ -113,7 +113,7 @@ MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 SEED_MODEL = MODELS_DIR / "fra_eng_course.keras"
 #: The original text's configuration, trained to the end (notebooks 03 and 04).
 ORIGINAL_MODEL = MODELS_DIR / "fra_eng_original.keras"
-#: The attention model (notebook 05): the default of notebooks 06+, the widgets and the app.
+#: The attention model (notebook 05): the default of notebook 07, the widgets and the app.
 ATTENTION_MODEL = MODELS_DIR / "fra_eng_attention.keras"
 #: What :func:`load_translation_model` loads when given no path.
 PRETRAINED_MODEL = ATTENTION_MODEL

@@ -77,7 +77,8 @@ ATTENTION_SETTINGS: dict[str, Any] = {
     "batch_size": 256,
     "cycles": [{"epochs": 7, "learning_rate": 3e-3, "seed": 42},
                {"epochs": 5, "learning_rate": 1e-3, "seed": 7},
-               {"epochs": 10, "learning_rate": 1e-3, "seed": 44}],
+               {"epochs": 10, "learning_rate": 1e-3, "seed": 44},
+               {"epochs": 5, "learning_rate": 5e-4, "seed": 45}],
     "final_learning_rate_fraction": 0.01,
     "patience": 3,
     "seed": 42,
@@ -287,10 +288,27 @@ def _resume_from(path: str | Path, data: TranslationData, settings: dict[str, An
                          f"of the recipe ends (after epoch {', '.join(map(str, ends))})")
     run = TrainingRun(rows=meta["epochs"], history={}, train_seconds=meta["train_seconds"],
                       stopped_early=meta["stopped_early"])
+    runs = training_runs(meta)
     resumed = {"sha256": earlier.manifest["sha256"], "epochs": epochs,
                "cycles": ends.index(epochs) + 1, "train_seconds": meta["train_seconds"],
-               "wall_seconds": meta["wall_seconds"]}
+               "wall_seconds": round(sum(r["wall_seconds"] for r in runs), 1), "runs": runs}
     return earlier.model, run, resumed
+
+
+def training_runs(meta: dict[str, Any]) -> list[dict[str, Any]]:
+    """The runs of ``python -m helpers.pretrained train`` that made a model, from its manifest's
+    metadata: each run's first and last epoch, training and wall seconds (a run that went on
+    from an earlier one, ``--resume``, records the runs before it)."""
+    resumed = meta.get("resumed_from")
+    if not resumed:
+        return [{"first_epoch": 1, "last_epoch": len(meta["epochs"]),
+                 "train_seconds": meta["train_seconds"], "wall_seconds": meta["wall_seconds"]}]
+    before = resumed.get("runs") or [
+        {"first_epoch": 1, "last_epoch": resumed["epochs"],
+         "train_seconds": resumed["train_seconds"], "wall_seconds": resumed["wall_seconds"]}]
+    return [*before, {"first_epoch": resumed["epochs"] + 1, "last_epoch": len(meta["epochs"]),
+                      "train_seconds": round(meta["train_seconds"] - resumed["train_seconds"], 1),
+                      "wall_seconds": meta["wall_seconds"]}]
 
 
 def chain_runs(runs: Sequence[TrainingRun]) -> TrainingRun:
@@ -411,7 +429,8 @@ _SUMMARY = {
     "attention": "The course's default model (notebook 05, "
                  "`helpers.attention.build_attention_model`): the same encoder–decoder with "
                  "Luong attention over the encoder's outputs. `load_translation_model()` "
-                 "loads it; notebooks 06+, the widgets and the classroom app use it.",
+                 "loads it; notebook 05 after teaching it, the playground (notebook 07), the "
+                 "widgets and the classroom app use it.",
 }
 
 
@@ -430,9 +449,18 @@ def _training_lines(meta: dict[str, Any]) -> list[str]:
                   in s else ""))
     rates = [r["samples_per_second"] for r in meta["epochs"] if "samples_per_second" in r]
     sizes_train = meta["data"]["sizes"]["train"]
+    runs = training_runs(meta)
+    wall = sum(r["wall_seconds"] for r in runs)
+    in_runs = ""
+    if len(runs) > 1:
+        in_runs = (f" In {len(runs)} runs, each going on from the model the run before saved "
+                   "(`--resume`): " + ", ".join(
+                       f"epochs {r['first_epoch']}–{r['last_epoch']} "
+                       f"({r['train_seconds'] / 60:.1f} minutes of training)" for r in runs)
+                   + "; the times below add them.")
     return [
-        f"{how}. {meta['train_seconds'] / 60:.1f} minutes of training "
-        f"({meta['wall_seconds'] / 60:.1f} minutes wall clock with the per-epoch validation "
+        f"{how}.{in_runs} {meta['train_seconds'] / 60:.1f} minutes of training "
+        f"({wall / 60:.1f} minutes wall clock with the per-epoch validation "
         f"scoring), {meta.get('samples_trained', sizes_train * meta['epochs_run']):,} training "
         "samples, "
         f"{min(rates):.0f}–{max(rates):.0f} samples/s, on {meta['machine']}; Keras "
@@ -574,10 +602,14 @@ def write_card(manifest: dict[str, Any], model_path: str | Path,
         "",
         "## Reproduce",
         "",
-        "    make pretrained     # both models: train, score, write the cards",
+        "    make pretrained     # every model: train, score, write the cards",
         f"    python -m helpers.pretrained train {_name_of(name)}",
         f"    python -m helpers.pretrained score {_name_of(name)}",
         "",
+        *(["`make pretrained-attention` also saves the model after every cycle in "
+           "`build/attention-stage/`; `python -m helpers.pretrained train attention --resume "
+           "build/attention-stage/attention_cycleN.keras` goes on from one.", ""]
+          if "cycles" in meta["settings"] else []),
         "A retrained file has another SHA-256 and slightly different numbers; the manifest "
         "records them and this card is rewritten from it.",
     ]

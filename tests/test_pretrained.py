@@ -111,16 +111,28 @@ def test_the_attention_recipe_resumes_where_a_cycle_ends(tmp_path, monkeypatch) 
     monkeypatch.setattr(pretrained, "attention_split", lambda settings=None: tiny)
     recipe = {"latent_dim": 8, "batch_size": 64,
               "cycles": [{"epochs": 1, "learning_rate": 1e-3, "seed": 1},
-                         {"epochs": 2, "learning_rate": 1e-3, "seed": 2}]}
-    first = pretrained.train_attention(tmp_path / "full.keras", stage_dir=tmp_path / "stage",
-                                       **recipe)
-    assert first["metadata"]["epochs_run"] == 3 and "resumed_from" not in first["metadata"]
-    staged = tmp_path / "stage" / "attention_cycle1.keras"
-    assert len(models.load_translation_model(staged).manifest["metadata"]["epochs"]) == 1
-    resumed = pretrained.train_attention(tmp_path / "resumed.keras", resume=staged, **recipe)
+                         {"epochs": 2, "learning_rate": 1e-3, "seed": 2},
+                         {"epochs": 1, "learning_rate": 5e-4, "seed": 3}]}
+    stage = tmp_path / "stage"
+    first = pretrained.train_attention(tmp_path / "full.keras", stage_dir=stage, **recipe)
+    assert first["metadata"]["epochs_run"] == 4 and "resumed_from" not in first["metadata"]
+    assert [r["last_epoch"] for r in pretrained.training_runs(first["metadata"])] == [4]
+    cycle1 = stage / "attention_cycle1.keras"
+    assert len(models.load_translation_model(cycle1).manifest["metadata"]["epochs"]) == 1
+    # go on from cycle 1 (saving cycle 2 again), then from that cycle 2: three runs in all
+    again = tmp_path / "again"
+    pretrained.train_attention(tmp_path / "second.keras", resume=cycle1, stage_dir=again,
+                               **recipe)
+    resumed = pretrained.train_attention(tmp_path / "third.keras",
+                                         resume=again / "attention_cycle2.keras", **recipe)
     meta = resumed["metadata"]
-    assert meta["epochs_run"] == 3 and [r["epoch"] for r in meta["epochs"]] == [1, 2, 3]
-    assert meta["resumed_from"]["epochs"] == 1 and meta["resumed_from"]["cycles"] == 1
-    assert meta["samples_trained"] == 3 * meta["data"]["sizes"]["train"]
+    assert meta["epochs_run"] == 4 and [r["epoch"] for r in meta["epochs"]] == [1, 2, 3, 4]
+    assert meta["resumed_from"]["epochs"] == 3 and meta["resumed_from"]["cycles"] == 2
+    assert meta["samples_trained"] == 4 * meta["data"]["sizes"]["train"]
+    runs = pretrained.training_runs(meta)
+    assert [(r["first_epoch"], r["last_epoch"]) for r in runs] == [(1, 1), (2, 3), (4, 4)]
+    assert sum(r["train_seconds"] for r in runs) == pytest.approx(meta["train_seconds"], abs=0.5)
+    card = pretrained.write_card(resumed, tmp_path / "third.keras").read_text(encoding="utf-8")
+    assert "In 3 runs" in card and "epochs 2–3" in card
     with pytest.raises(ValueError, match="where a cycle of the recipe ends"):
         pretrained.train_attention(tmp_path / "x.keras", resume=tmp_path / "full.keras", **recipe)
