@@ -75,6 +75,23 @@ class _Tokens:
         """``{token: index}``, the original text's ``input_token_index``."""
         return dict(self._index)  # type: ignore[attr-defined]
 
+    def _read(self, ids: Iterable[int], stop_at: str | None, skip: Iterable[str]) -> list[int]:
+        """The ids :meth:`decode` writes out: padding dropped, reading ends at ``stop_at`` (not
+        included), tokens in ``skip`` left out; an id outside the vocabulary is an error."""
+        skipped = set(skip)
+        out: list[int] = []
+        for i in ids:
+            i = int(i)
+            if not 0 <= i < len(self.tokens):
+                raise ValueError(f"index {i} is outside a vocabulary of {len(self.tokens)}")
+            token = self.tokens[i]
+            if i == PAD_INDEX or token in skipped:
+                continue
+            if stop_at is not None and token == stop_at:
+                break
+            out.append(i)
+        return out
+
 
 @dataclass(frozen=True)
 class Vocabulary(_Tokens):
@@ -115,19 +132,8 @@ class Vocabulary(_Tokens):
                skip: Iterable[str] = (START_TOKEN,)) -> str:
         """Text for ``ids``: padding is dropped, reading ends at ``stop_at`` (not included),
         tokens in ``skip`` are left out and unknowns show as ``"\\ufffd"``."""
-        skipped = set(skip)
-        out: list[str] = []
-        for i in ids:
-            i = int(i)
-            if not 0 <= i < len(self.tokens):
-                raise ValueError(f"index {i} is outside a vocabulary of {len(self.tokens)}")
-            token = self.tokens[i]
-            if i == PAD_INDEX or token in skipped:
-                continue
-            if stop_at is not None and token == stop_at:
-                break
-            out.append("\ufffd" if i == UNK_INDEX else token)
-        return "".join(out)
+        return "".join("\ufffd" if i == UNK_INDEX else self.tokens[i]
+                       for i in self._read(ids, stop_at, skip))
 
     def to_json(self) -> str:
         """Serialise (to save beside a model)."""
@@ -448,19 +454,8 @@ class WordVocabulary(_Tokens):
         """Text for ``ids`` (:func:`detokenize_words`): padding is dropped, reading ends at
         ``stop_at`` (not included), tokens in ``skip`` are left out, unknowns show as
         ``"<unk>"``."""
-        skipped = set(skip)
-        words: list[str] = []
-        for i in ids:
-            i = int(i)
-            if not 0 <= i < len(self.tokens):
-                raise ValueError(f"index {i} is outside a vocabulary of {len(self.tokens)}")
-            token = self.tokens[i]
-            if i == PAD_INDEX or token in skipped:
-                continue
-            if stop_at is not None and token == stop_at:
-                break
-            words.append(token)
-        return detokenize_words(words, french=self.french)
+        return detokenize_words([self.tokens[i] for i in self._read(ids, stop_at, skip)],
+                                french=self.french)
 
     def to_json(self) -> str:
         """Serialise (to save beside a model)."""
