@@ -34,17 +34,25 @@ RESERVED_TOKENS: tuple[str, ...] = (PAD_TOKEN, UNK_TOKEN)
 OnUnknown = Literal["error", "unk"]
 
 
-class UnknownCharacterError(ValueError):
-    """A text holds characters that are not in the vocabulary."""
+class _UnknownTokensError(ValueError):
+    """A text holds tokens (``kind``: characters or words) that are not in the vocabulary;
+    ``unknown`` lists them once each, in order."""
+
+    kind = "token"
 
     def __init__(self, text: str, unknown: Sequence[str]):
         self.text = text
         self.unknown = list(dict.fromkeys(unknown))
-        shown = ", ".join(repr(ch) for ch in self.unknown)
+        shown = ", ".join(repr(token) for token in self.unknown)
         super().__init__(
-            f"{len(self.unknown)} character(s) not in the vocabulary: {shown} "
-            f"(in {text[:60]!r}). Remove or replace them, or encode with on_unknown='unk'."
-        )
+            f"{len(self.unknown)} {self.kind}(s) not in the vocabulary: {shown} "
+            f"(in {text[:60]!r}). Remove or replace them, or encode with on_unknown='unk'.")
+
+
+class UnknownCharacterError(_UnknownTokensError):
+    """A text holds characters that are not in the vocabulary."""
+
+    kind = "character"
 
 
 @dataclass(frozen=True)
@@ -396,16 +404,10 @@ def detokenize_words(tokens: Sequence[str], *, french: bool = True) -> str:
     return text
 
 
-class UnknownWordError(ValueError):
+class UnknownWordError(_UnknownTokensError):
     """A text holds words that are not in the word vocabulary."""
 
-    def __init__(self, text: str, unknown: Sequence[str]):
-        self.text = text
-        self.unknown = list(dict.fromkeys(unknown))
-        shown = ", ".join(repr(w) for w in self.unknown)
-        super().__init__(
-            f"{len(self.unknown)} word(s) not in the vocabulary: {shown} (in {text[:60]!r}). "
-            "Remove or replace them, or encode with on_unknown='unk'.")
+    kind = "word"
 
 
 @dataclass(frozen=True)
