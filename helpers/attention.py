@@ -20,7 +20,8 @@ from __future__ import annotations
 import keras
 from keras import layers
 
-from helpers.layers import LuongAttention, OneHot, check_positive
+from helpers.checks import check_positive
+from helpers.layers import LuongAttention, OneHot
 from helpers.training import masked_accuracy, masked_loss
 
 

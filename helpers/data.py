@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from helpers.checks import check_texts
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -240,6 +242,13 @@ def split_pairs(
     training and "Go." → "Marche." in test, the test would reward memorising inputs.
     The same seed always gives the same split.
     """
+    if isinstance(pairs, (str, bytes)) or not isinstance(pairs, (list, tuple)):
+        raise TypeError(f"pairs must be a list of (english, french) pairs, not "
+                        f"{type(pairs).__name__}")
+    for i, pair in enumerate(pairs):
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            raise TypeError(f"pairs[{i}] must be an (english, french) pair, not {pair!r}")
+        check_texts(f"pairs[{i}]", pair)
     if not 0 <= validation_fraction < 1 or not 0 <= test_fraction < 1:
         raise ValueError("fractions must be in [0, 1)")
     if validation_fraction + test_fraction >= 1:

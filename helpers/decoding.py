@@ -23,6 +23,7 @@ import numpy as np
 import tensorflow as tf
 
 from helpers.attention import attention_inference_models, has_attention
+from helpers.checks import check_count, check_ids, check_positive
 from helpers.encoding import (
     PAD_INDEX,
     START_TOKEN,
@@ -48,6 +49,21 @@ def as_model_input(ids: np.ndarray | tf.Tensor, model: keras.Model):
     return vectors * tf.cast(tf.not_equal(ids, PAD_INDEX), vectors.dtype)[..., None]
 
 
+def _num_input_tokens(encoder_model: keras.Model) -> int | None:
+    """How many token ids the encoder reads (its one-hot or embedding width), if it says."""
+    if _wants_one_hot(encoder_model):
+        return int(encoder_model.inputs[0].shape[-1])
+    for layer in encoder_model.layers:
+        size = getattr(layer, "num_tokens", None) or getattr(layer, "input_dim", None)
+        if size:
+            return int(size)
+    return None
+
+
+def _check_lengths(max_decoder_seq_length: int) -> int:
+    return check_count("max_decoder_seq_length", max_decoder_seq_length)
+
+
 def _masks_padding(encoder_model: keras.Model) -> bool:
     """Does the encoder skip padded steps (so padding cannot change a sentence's states)?"""
     return any(getattr(layer, "mask_zero", False) or isinstance(layer, keras.layers.Masking)
@@ -64,11 +80,13 @@ def encode(encoder_model: keras.Model, encoder_ids: np.ndarray) -> list:
     returns ``[encoder_outputs, *states]``, ``[*states, encoder_outputs, encoder_ids]``: what
     every decoder step reads besides the previous token (the last two never change).
 
-    A padded sentence must get the states it gets alone. Course encoders mask padding; for an
-    encoder that does not (the original's), sentences are encoded in groups of equal length,
-    so no sentence is ever padded.
+    A padded sentence must get the states it gets alone. Course encoders mask padding. An
+    encoder that does not must read its padding as it did in training: if its input has a
+    fixed length (the original's model wrapped by :func:`helpers.original.wrap_original_model`)
+    every row is padded to that length, as the original's loop feeds its rows; otherwise
+    sentences are encoded in groups of equal length, so that no sentence is ever padded.
     """
-    encoder_ids = np.asarray(encoder_ids, dtype=np.int32)
+    encoder_ids = check_ids("encoder_ids", encoder_ids, _num_input_tokens(encoder_model))
     if _masks_padding(encoder_model):
         lengths = (encoder_ids != PAD_INDEX).sum(axis=1)
         trimmed = encoder_ids[:, : max(int(lengths.max()), 1)]
@@ -76,6 +94,14 @@ def encode(encoder_model: keras.Model, encoder_ids: np.ndarray) -> list:
         if len(out[0].shape) == 3:  # attention: [encoder_outputs, *states]
             return [*out[1:], out[0], tf.constant(trimmed)]
         return [np.asarray(s) for s in out]
+    fixed = encoder_model.inputs[0].shape[1]
+    if fixed is not None:  # trained on rows padded to this length: pad as it was trained
+        if (encoder_ids[:, fixed:] != PAD_INDEX).any():
+            raise ValueError(f"a sentence is longer than the {fixed} steps this model reads")
+        encoder_ids = encoder_ids[:, :fixed]
+        padded = np.pad(encoder_ids, ((0, 0), (0, fixed - encoder_ids.shape[1])))
+        return [np.asarray(s) for s in _as_list(
+            encoder_model(as_model_input(padded, encoder_model), training=False))]
     lengths = (encoder_ids != PAD_INDEX).sum(axis=1)
     states: list[np.ndarray] | None = None
     for length in np.unique(lengths):
@@ -103,6 +129,12 @@ def decode_sequence(input_seq: np.ndarray, encoder_model: keras.Model,
     Returns the decoded characters up to and including the stop token ``"\\n"`` (as the
     original does), or ``max_decoder_seq_length + 1`` characters if it never stops.
     """
+    _check_lengths(max_decoder_seq_length)
+    if not (_wants_one_hot(encoder_model) and np.ndim(input_seq) == 3):
+        input_seq = check_ids("input_seq", input_seq, _num_input_tokens(encoder_model))
+    if len(input_seq) != 1:
+        raise ValueError(f"input_seq must hold one sentence (batch size 1), not {len(input_seq)}: "
+                         "decode a batch with greedy_decode")
     states_value = encoder_model.predict(input_seq, verbose=0)
     target_seq = _start_tokens(1, decoder_model, target_vocab)
     decoded_sentence = ""
@@ -193,7 +225,8 @@ def greedy_decode(encoder_model: keras.Model, decoder_model: keras.Model,
 
     Gives the same strings as :func:`decode_sequence` (without its trailing ``"\\n"``).
     """
-    encoder_ids = np.asarray(encoder_ids, dtype=np.int32)
+    _check_lengths(max_decoder_seq_length)
+    encoder_ids = check_ids("encoder_ids", encoder_ids, _num_input_tokens(encoder_model))
     state = encode(encoder_model, encoder_ids)
     step = _stepper(decoder_model)
     batch = len(encoder_ids)
@@ -230,9 +263,9 @@ def beam_search(encoder_model: keras.Model, decoder_model: keras.Model,
     ``beam_width=1`` is greedy decoding. With ``return_all``, each sentence's beams come back
     as ``(text, normalised score)``, best first.
     """
-    if beam_width < 1:
-        raise ValueError(f"beam_width must be at least 1, got {beam_width}")
-    encoder_ids = np.asarray(encoder_ids, dtype=np.int32)
+    beam_width = check_count("beam_width", beam_width)
+    _check_lengths(max_decoder_seq_length)
+    encoder_ids = check_ids("encoder_ids", encoder_ids, _num_input_tokens(encoder_model))
     batch, k = len(encoder_ids), beam_width
     state = _rows(encode(encoder_model, encoder_ids), np.repeat(np.arange(batch), k))
     step = _stepper(decoder_model)
@@ -300,11 +333,11 @@ def sample_decode(encoder_model: keras.Model, decoder_model: keras.Model,
     other sentences of the batch or its place among them: each sentence draws from its own
     random stream, seeded by ``seed`` and the sentence's ids (two equal sentences draw alike).
     ``seed=None``: fresh randomness every call."""
-    if not temperature > 0:
-        raise ValueError(f"temperature must be positive, got {temperature}")
-    if top_k is not None and top_k < 1:
-        raise ValueError(f"top_k must be at least 1, got {top_k}")
-    encoder_ids = np.asarray(encoder_ids, dtype=np.int32)
+    check_positive(temperature=temperature)
+    if top_k is not None:
+        top_k = check_count("top_k", top_k)
+    _check_lengths(max_decoder_seq_length)
+    encoder_ids = check_ids("encoder_ids", encoder_ids, _num_input_tokens(encoder_model))
     entropy = np.random.SeedSequence().entropy if seed is None else seed
     rngs = [np.random.default_rng([entropy, zlib.crc32(row[row != PAD_INDEX].tobytes())])
             for row in encoder_ids]
@@ -355,7 +388,9 @@ def decoding_steps(encoder_model: keras.Model, decoder_model: keras.Model,
     the ``top`` most probable next characters at each step (for figures and the step-through
     widget). Tokens are shown with :func:`display_token`; the last step is the one that chose
     ``"\\n"`` (``"⏎"``)."""
-    encoder_ids = np.asarray(encoder_ids, dtype=np.int32).reshape(1, -1)
+    _check_lengths(max_decoder_seq_length)
+    encoder_ids = check_ids("encoder_ids", np.asarray(encoder_ids).reshape(1, -1),
+                            _num_input_tokens(encoder_model))
     state = encode(encoder_model, encoder_ids)
     step = _stepper(decoder_model)
     token = np.array([target_vocab.token_index[START_TOKEN]], dtype=np.int32)

@@ -23,6 +23,8 @@ from typing import Literal
 
 import numpy as np
 
+from helpers.checks import check_texts
+
 PAD_TOKEN = "<pad>"
 UNK_TOKEN = "<unk>"
 START_TOKEN = "\t"
@@ -155,6 +157,9 @@ class Vocabulary(_Tokens):
 
 def build_vocabulary(texts: Iterable[str]) -> Vocabulary:
     """Padding, unknown, then every character of ``texts`` in sorted order."""
+    if isinstance(texts, str) or not isinstance(texts, Iterable):
+        raise TypeError(f"texts must be a list of strings, not {type(texts).__name__}")
+    texts = check_texts("texts", list(texts))
     characters = sorted(set().union(*map(set, texts)))
     return Vocabulary(RESERVED_TOKENS + tuple(characters))
 
@@ -165,6 +170,7 @@ def add_start_stop(text: str) -> str:
 
 
 def _check_texts(texts: Sequence[str]) -> None:
+    check_texts("texts", texts)
     if len(texts) == 0:
         raise ValueError("no texts to encode")
     empty = [i for i, t in enumerate(texts) if len(t) == 0]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import sacrebleu
 
 from helpers import data
+from helpers.checks import check_texts
 
 
 def references_by_source(pairs: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
@@ -50,8 +51,24 @@ class Scores:
                 "exact match %": round(self.exact_match, 2), "sentences": self.n}
 
 
+def _check_references(references: Sequence[Sequence[str]]) -> None:
+    """A list with one list of reference strings per hypothesis (a bare string would be read as
+    a list of one-character references)."""
+    if isinstance(references, str) or not isinstance(references, Sequence):
+        raise TypeError("references must be a list with one list of reference strings per "
+                        f"sentence, not {type(references).__name__}")
+    for i, refs in enumerate(references):
+        if isinstance(refs, str):
+            raise TypeError(f"references[{i}] is a str; give each sentence a list of its "
+                            f"references, e.g. [{refs!r}]")
+        if not check_texts(f"references[{i}]", refs):
+            raise ValueError(f"references[{i}] is empty: every sentence needs a reference")
+
+
 def corpus_scores(hypotheses: Sequence[str], references: Sequence[Sequence[str]]) -> Scores:
     """chrF, BLEU and exact match (% of hypotheses equal to one of their references)."""
+    hypotheses = check_texts("hypotheses", hypotheses)
+    _check_references(references)
     if len(hypotheses) != len(references):
         raise ValueError(f"{len(hypotheses)} hypotheses but {len(references)} reference lists")
     if not hypotheses:
@@ -66,6 +83,9 @@ def corpus_scores(hypotheses: Sequence[str], references: Sequence[Sequence[str]]
 
 def sentence_chrf(hypothesis: str, references: Sequence[str]) -> float:
     """chrF of one sentence against its references (for best/worst tables)."""
+    if not isinstance(hypothesis, str):
+        raise TypeError(f"hypothesis must be a str, not {type(hypothesis).__name__}")
+    _check_references([references])
     return sacrebleu.sentence_chrf(hypothesis, list(references)).score
 
 

@@ -13,12 +13,7 @@ from typing import Any
 import keras
 from keras import layers, ops
 
-
-def check_positive(**values: int | float) -> None:
-    """Raise ``ValueError`` naming the first argument that is not positive."""
-    for name, value in values.items():
-        if not value > 0:
-            raise ValueError(f"{name} must be positive, got {value!r}")
+from helpers.checks import check_positive
 
 
 @keras.saving.register_keras_serializable(package="seq2seq_course")

@@ -23,8 +23,9 @@ from typing import Any
 import keras
 from keras import layers
 
+from helpers.checks import check_positive
 from helpers.encoding import Vocabulary
-from helpers.layers import OneHot, check_positive
+from helpers.layers import OneHot
 from helpers.training import masked_accuracy, masked_loss
 
 # --- digit addition (notebook 02) ------------------------------------------------------
@@ -113,6 +114,9 @@ MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 SEED_MODEL = MODELS_DIR / "fra_eng_course.keras"
 #: The original text's configuration, trained to the end (notebooks 03 and 04).
 ORIGINAL_MODEL = MODELS_DIR / "fra_eng_original.keras"
+#: The same configuration trained as the text trains it: 100 epochs, no early stopping. It
+#: recites its training sentences and does worse on new ones (notebooks 03 and 04).
+ORIGINAL_100_MODEL = MODELS_DIR / "fra_eng_original_100.keras"
 #: The attention model (notebook 05): the default of notebook 07, the widgets and the app.
 ATTENTION_MODEL = MODELS_DIR / "fra_eng_attention.keras"
 #: What :func:`load_translation_model` loads when given no path.
@@ -395,6 +399,8 @@ def load_translation_model(path: str | Path = PRETRAINED_MODEL, *,
     (:class:`CorruptModelFileError`); it loads with ``safe_mode=True`` and has the
     translation layers, sized like the vocabularies (:class:`WrongModelKindError`).
     """
+    if not isinstance(path, (str, Path)):
+        raise TypeError(f"path must be a str or Path to a .keras file, not {type(path).__name__}")
     path = Path(path)
     if not path.is_file():
         raise ModelNotFoundError(f"no model file at {path}")
@@ -453,18 +459,11 @@ def load_translation_model(path: str | Path = PRETRAINED_MODEL, *,
 # --- inference models (notebook 04) -------------------------------------------------------
 
 
-def inference_models(model: keras.Model) -> tuple[keras.Model, keras.Model]:
-    """``(encoder_model, decoder_model)`` rebuilt from a trained encoder–decoder's layers.
-
-    Works for the course's models (layers found by name: ``encoder_lstm``, ``decoder_lstm``,
-    ``decoder_dense``, and ``decoder_onehot`` when present) and for a model built exactly as
-    in the original text, whatever its layer names (found by structure: the LSTM that returns
-    only states, the LSTM that returns sequences, the last ``Dense``) — freshly built, or
-    saved to ``.keras`` and reloaded. The models share the trained layers (no copy).
-    """
-    if not isinstance(model, keras.Model) or len(model.inputs) != 2:
-        raise WrongModelKindError("expected an encoder–decoder training model with two inputs "
-                                  "(encoder_inputs, decoder_inputs)")
+def translation_layers(model: keras.Model) -> tuple[keras.layers.LSTM, keras.layers.LSTM,
+                                                      keras.layers.Dense]:
+    """``(encoder_lstm, decoder_lstm, decoder_dense)`` of an LSTM encoder–decoder: by name for
+    the course's models, by structure for one built as in the original text (the LSTM that
+    returns only states, the LSTM that returns sequences, the last ``Dense``)."""
     by_name = {layer.name: layer for layer in model.layers}
     rnns = [layer for layer in model.layers if isinstance(layer, keras.layers.LSTM)]
     encoder_lstm = by_name.get("encoder_lstm") or next(
@@ -478,6 +477,23 @@ def inference_models(model: keras.Model) -> tuple[keras.Model, keras.Model]:
             "this model is not an LSTM encoder–decoder: it needs an encoder LSTM with "
             "return_state=True, a decoder LSTM with return_sequences=True and return_state=True, "
             "and a Dense softmax (GRU models are an exercise of notebook 04)")
+    return encoder_lstm, decoder_lstm, decoder_dense
+
+
+def inference_models(model: keras.Model) -> tuple[keras.Model, keras.Model]:
+    """``(encoder_model, decoder_model)`` rebuilt from a trained encoder–decoder's layers.
+
+    Works for the course's models (layers found by name: ``encoder_lstm``, ``decoder_lstm``,
+    ``decoder_dense``, and ``decoder_onehot`` when present) and for a model built exactly as
+    in the original text, whatever its layer names (found by structure: the LSTM that returns
+    only states, the LSTM that returns sequences, the last ``Dense``) — freshly built, or
+    saved to ``.keras`` and reloaded. The models share the trained layers (no copy).
+    """
+    if not isinstance(model, keras.Model) or len(model.inputs) != 2:
+        raise WrongModelKindError("expected an encoder–decoder training model with two inputs "
+                                  "(encoder_inputs, decoder_inputs)")
+    by_name = {layer.name: layer for layer in model.layers}
+    encoder_lstm, decoder_lstm, decoder_dense = translation_layers(model)
     _, state_h, state_c = encoder_lstm.output
     encoder_model = keras.Model(model.inputs[0], [state_h, state_c], name="encoder_model")
 

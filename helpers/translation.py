@@ -55,6 +55,7 @@ from helpers.encoding import (
     detokenize_words,
     tokenize_words,
 )
+from helpers.models import TranslationModel
 
 Mode = Literal["greedy", "beam", "sample"]
 
@@ -223,6 +224,13 @@ class Translation:
     unknown: list[str] = field(default_factory=list)
 
 
+def check_translator(translator: object) -> None:
+    """``TypeError`` unless ``translator`` is a :class:`~helpers.models.TranslationModel`."""
+    if not isinstance(translator, TranslationModel):
+        raise TypeError("translator must be a TranslationModel (helpers.models."
+                        f"load_translation_model()), not {type(translator).__name__}")
+
+
 def translate(translator, texts: str | Sequence[str], *, mode: Mode = "greedy",
               beam_width: int = 4, temperature: float = 1.0, top_k: int | None = None,
               seed: int | None = None, on_unknown: Literal["error", "drop", "unk"] = "error",
@@ -237,6 +245,7 @@ def translate(translator, texts: str | Sequence[str], *, mode: Mode = "greedy",
     :class:`TranslationInputError` with a sentence saying what to do (see the module's rules),
     before any TensorFlow code runs.
     """
+    check_translator(translator)
     single = isinstance(texts, str)
     if isinstance(texts, (bytes, bytearray)):
         raise TypeError("translate text (str), not bytes: decode it first, e.g. "
@@ -282,6 +291,7 @@ def translate(translator, texts: str | Sequence[str], *, mode: Mode = "greedy",
 def character_confidences(translator, source: str, translation: str) -> list[float]:
     """The model's probability of each character of ``translation`` given ``source`` and the
     characters before it (one teacher-forced pass of the training model)."""
+    check_translator(translator)
     if not translation:
         return []
     vocab = translator.target_vocab
@@ -312,6 +322,7 @@ def attention_map(translator, source: str, translation: str) -> np.ndarray:
     decoding used when it wrote ``translation``. Raises :class:`TypeError` for a model
     without attention.
     """
+    check_translator(translator)
     model = translator.model
     if not has_attention(model):
         raise TypeError("this model has no attention layer: only attention models "

@@ -26,6 +26,7 @@ import numpy as np
 from keras import layers, ops
 
 from helpers import data as course_data
+from helpers.checks import check_positive
 from helpers.decoding import variant_inference_models as variant_inference_models
 from helpers.encoding import (
     add_start_stop,
@@ -33,7 +34,7 @@ from helpers.encoding import (
     tokenize_words,
 )
 from helpers.evaluation import corpus_scores
-from helpers.layers import OneHot, check_positive
+from helpers.layers import OneHot
 from helpers.models import TranslationModel
 from helpers.training import (
     TranslationData,

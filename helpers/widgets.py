@@ -44,6 +44,7 @@ from helpers.translation import (
     TranslationInputError,
     attention_map,
     character_confidences,
+    check_translator,
     prepare_input,
     translate,
 )
@@ -300,6 +301,7 @@ class Translator(widgets.VBox):
     def __init__(self, translator: Any, text: str = "", *, debounce_seconds: float = 0.4,
                  show_attention: bool = True, title: str = "English → French",
                  **kwargs: Any) -> None:
+        check_translator(translator)
         self.translator = translator
         self.debounce_seconds = float(debounce_seconds)
         self.has_attention = has_attention(translator.model)
@@ -568,6 +570,7 @@ class StepThrough(widgets.VBox):
     def __init__(self, translator: Any, text: str = "", *, top: int = 5,
                  interval_seconds: float = 0.8, title: str = "The decoder, step by step",
                  follow: Translator | None = None, **kwargs: Any) -> None:
+        check_translator(translator)
         self.translator = translator
         self.top = int(top)
         self.interval_seconds = float(interval_seconds)
