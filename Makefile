@@ -26,7 +26,7 @@ APP_CULL_INTERVAL ?= 60
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: setup lab app test lint notebooks data kernel clean help pretrained pretrained-attention \
-	pretrained-seed pretrained-original cards test-fast
+	pretrained-seed pretrained-original pretrained-original-100 cards test-fast
 
 help:
 	@echo "make lab        set everything up and open the course in JupyterLab"
@@ -104,9 +104,10 @@ notebooks: setup
 # (helpers/pretrained.py, ATTENTION_SETTINGS: 27 epochs, about 3.5 to 5 minutes each on 2 cores,
 # so close to two hours from scratch); it is saved after every cycle in build/attention-stage/,
 # and `python -m helpers.pretrained train attention --resume build/attention-stage/FILE` goes on
-# from one. The seed and original models train until early stopping fires.
+# from one. The seed and original models train until early stopping fires; original-100 is the
+# original configuration trained as the text trains it (100 epochs, no early stopping).
 # `make cards` only re-scores and rewrites the cards.
-pretrained: pretrained-attention pretrained-seed pretrained-original
+pretrained: pretrained-attention pretrained-seed pretrained-original pretrained-original-100
 
 pretrained-attention: setup
 	$(PY) -m helpers.pretrained train attention --stage-dir build/attention-stage
@@ -120,10 +121,15 @@ pretrained-original: setup
 	$(PY) -m helpers.pretrained train original
 	$(PY) -m helpers.pretrained score original
 
+pretrained-original-100: setup
+	$(PY) -m helpers.pretrained train original-100
+	$(PY) -m helpers.pretrained score original-100
+
 cards: setup
 	$(PY) -m helpers.pretrained score attention
 	$(PY) -m helpers.pretrained score seed
 	$(PY) -m helpers.pretrained score original
+	$(PY) -m helpers.pretrained score original-100
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -361,12 +361,13 @@ def train_original(model: keras.Model, data: TranslationData, *, epochs: int,
 
 
 def train_course(model: keras.Model, data: TranslationData, *, epochs: int,
-                 batch_size: int = 128, patience: int = 4, time_budget: float | None = None,
+                 batch_size: int = 128, patience: int | None = 4, time_budget: float | None = None,
                  checkpoint: str | Path | None = None, seed: int = 0, strategy: Any = None,
                  verbose: int = 2) -> TrainingRun:
     """The course trainer: length-bucketed integer batches, held-out masked loss after every
     epoch, ``EarlyStopping`` (``patience`` epochs without a better held-out loss) that
-    restores the best weights, and ``ModelCheckpoint`` of the best weights if
+    restores the best weights (``patience=None``: no early stopping, every epoch runs and the
+    last weights are kept), and ``ModelCheckpoint`` of the best weights if
     ``checkpoint`` (a ``….weights.h5`` path) is given.
 
     ``strategy``: a ``tf.distribute.Strategy`` (e.g. ``MirroredStrategy()`` for several GPUs
@@ -387,9 +388,12 @@ def train_course(model: keras.Model, data: TranslationData, *, epochs: int,
     dataset = make_dataset(enc, dec, batch_size=batch_size, seed=seed)
     scorer = HeldOutScorer(*data.arrays["validation"], time_budget=time_budget,
                            samples_per_epoch=len(enc), verbose=verbose > 0)
-    stopper = keras.callbacks.EarlyStopping(monitor="heldout_loss", mode="min",
-                                            patience=patience, restore_best_weights=True)
-    callbacks: list[keras.callbacks.Callback] = [scorer, stopper]
+    callbacks: list[keras.callbacks.Callback] = [scorer]
+    stopper = None
+    if patience is not None:
+        stopper = keras.callbacks.EarlyStopping(monitor="heldout_loss", mode="min",
+                                                patience=patience, restore_best_weights=True)
+        callbacks.append(stopper)
     if checkpoint is not None:
         callbacks.append(keras.callbacks.ModelCheckpoint(
             str(checkpoint), monitor="heldout_loss", mode="min", save_best_only=True,
@@ -398,7 +402,7 @@ def train_course(model: keras.Model, data: TranslationData, *, epochs: int,
     history = model.fit(dataset, epochs=epochs, callbacks=callbacks, shuffle=False,
                         verbose=verbose)
     return TrainingRun(scorer.rows, history.history, scorer.train_seconds,
-                       stopper.stopped_epoch > 0)
+                       stopper is not None and stopper.stopped_epoch > 0)
 
 
 def print_table(rows: Sequence[dict[str, float]], *, title: str = "",

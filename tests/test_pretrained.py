@@ -39,6 +39,20 @@ def test_the_default_model_has_attention_and_its_card_states_its_floor() -> None
     assert ("**met**" if met else "**not met**") in card
     assert pretrained.floor_met("attention", {"course": {"chrF": 55.0, "exact match %": 20.0}})
     assert not pretrained.floor_met("attention", {"course": {"chrF": 54.9, "exact match %": 30}})
+    assert pretrained.floor_met("seed", scores) is None
+
+
+def test_the_original_100_model_recites_and_its_card_states_its_goal() -> None:
+    shipped = models.load_translation_model(models.ORIGINAL_100_MODEL).manifest["metadata"]
+    assert shipped["epochs_run"] == 100 and not shipped["stopped_early"]
+    assert shipped["settings"]["patience"] is None
+    scores = shipped["scores"]
+    card = models.ORIGINAL_100_MODEL.with_suffix(".md").read_text(encoding="utf-8")
+    met = pretrained.floor_met("original-100", scores)
+    assert ("**met**" if met else "**not met**") in card and "no early stopping" in card
+    early = models.load_translation_model(models.ORIGINAL_MODEL).manifest["metadata"]["scores"]
+    assert scores["training"]["exact match %"] > early["training"]["exact match %"]
+    assert not pretrained.floor_met("original-100", {"training": {"exact match %": 49.9}})
 
 
 def test_no_course_heldout_sentence_is_in_the_attention_training_split() -> None:

@@ -211,6 +211,18 @@ def test_course_trainer_keeps_the_best_weights(toy, tmp_path) -> None:
     assert after == pytest.approx(run.best["heldout_loss"], rel=1e-5)
 
 
+def test_course_trainer_without_early_stopping_runs_every_epoch_and_keeps_the_last(toy) -> None:
+    input_vocab, target_vocab, enc, dec = toy
+    prepared = training.TranslationData(input_vocab, target_vocab, [], [], [],
+                                        {"train": (enc, dec), "validation": (enc, dec)})
+    model = tiny_course_model(toy)
+    model.optimizer.learning_rate.assign(0.5)  # so large that the held-out loss cannot only fall
+    run = training.train_course(model, prepared, epochs=4, batch_size=4, patience=None,
+                                verbose=0)
+    assert [r["epoch"] for r in run.rows] == [1, 2, 3, 4] and not run.stopped_early
+    after = training.heldout_scores(model, enc, dec)["loss"]
+    assert after == pytest.approx(run.rows[-1]["heldout_loss"], rel=1e-5)
+
 # --- save, reload, and bad files ---------------------------------------------------------
 
 
