@@ -30,6 +30,7 @@ from helpers.encoding import (
     STOP_TOKEN,
     Vocabulary,
 )
+from helpers.layers import one_hot_ids
 from helpers.models import inference_models
 
 # --- the inference models' inputs ------------------------------------------------------
@@ -40,13 +41,16 @@ def _wants_one_hot(model: keras.Model) -> bool:
     return len(model.inputs[0].shape) == 3
 
 
-def as_model_input(ids: np.ndarray | tf.Tensor, model: keras.Model):
-    """Integer ids as the model wants them: unchanged, or one-hot with padding all zeros."""
-    if not _wants_one_hot(model):
+def as_model_input(ids: np.ndarray | tf.Tensor, model: keras.Model, index: int = 0, *,
+                   zero_padding: bool = True):
+    """Integer ids as the model's input ``index`` wants them: unchanged, or (the original's
+    one-hot models) :func:`helpers.layers.one_hot_ids`, padding all zeros unless
+    ``zero_padding=False`` (a token fed back to the decoder). The only place the decoders make
+    one-hot vectors; it works inside a ``tf.function`` too."""
+    shape = model.inputs[index].shape
+    if len(shape) != 3:
         return ids
-    depth = int(model.inputs[0].shape[-1])
-    vectors = tf.one_hot(ids, depth)
-    return vectors * tf.cast(tf.not_equal(ids, PAD_INDEX), vectors.dtype)[..., None]
+    return one_hot_ids(ids, int(shape[-1]), zero_padding=zero_padding)
 
 
 def _num_input_tokens(encoder_model: keras.Model) -> int | None:
@@ -150,9 +154,7 @@ def decode_sequence(input_seq: np.ndarray, encoder_model: keras.Model,
 
 
 def _tokens_input(ids: np.ndarray, decoder_model: keras.Model) -> np.ndarray:
-    if not _wants_one_hot(decoder_model):
-        return ids.astype(np.int32)
-    return np.asarray(as_model_input(ids.astype(np.int32), decoder_model))
+    return np.asarray(as_model_input(ids.astype(np.int32), decoder_model, zero_padding=False))
 
 
 def _start_tokens(batch: int, decoder_model: keras.Model, target_vocab: Vocabulary) -> np.ndarray:
@@ -175,8 +177,6 @@ class _Stepper:
     """
 
     def __init__(self, decoder_model: keras.Model):
-        one_hot = _wants_one_hot(decoder_model)
-        depth = int(decoder_model.inputs[0].shape[-1]) if one_hot else 0
         self.attention = attention = any(
             t.name == "encoder_outputs" for t in decoder_model.inputs)
         self.num_states = num_states = len(decoder_model.outputs) - 1 - int(attention)
@@ -185,9 +185,7 @@ class _Stepper:
 
         @tf.function(input_signature=specs)
         def step(token_ids, *state):
-            tokens = token_ids[:, None]
-            if one_hot:
-                tokens = tf.one_hot(tokens, depth)
+            tokens = as_model_input(token_ids[:, None], decoder_model, zero_padding=False)
             out = _as_list(decoder_model([tokens, *state], training=False))
             last = [out[0][:, -1, :], *out[1:1 + num_states]]
             return [*last, out[-1][:, -1, :]] if attention else last

@@ -16,6 +16,20 @@ from keras import layers, ops
 from helpers.checks import check_positive
 
 
+def one_hot_ids(ids, num_tokens: int, dtype: str = "float32", *, zero_padding: bool = True):
+    """Integer ids → one-hot vectors, padding (id 0) all zeros: the one conversion of the
+    package (the :class:`OneHot` layer, and the decoders for models that read one-hot input),
+    the same numbers as :func:`helpers.encoding.one_hot` computes for whole arrays.
+
+    ``zero_padding=False`` gives id 0 its one-hot vector too, as the original's loop does for
+    a token it feeds back (an untrained model may predict id 0)."""
+    ids = ops.cast(ids, "int32")
+    vectors = ops.one_hot(ids, num_tokens, dtype=dtype)
+    if not zero_padding:
+        return vectors
+    return vectors * ops.expand_dims(ops.cast(ops.not_equal(ids, 0), dtype), -1)
+
+
 @keras.saving.register_keras_serializable(package="seq2seq_course")
 class OneHot(layers.Layer):
     """Integer ids ``(batch, steps)`` → one-hot ``(batch, steps, num_tokens)`` inside the model.
@@ -34,10 +48,7 @@ class OneHot(layers.Layer):
         self.mask_zero = bool(mask_zero)
 
     def call(self, inputs):
-        ids = ops.cast(inputs, "int32")
-        vectors = ops.one_hot(ids, self.num_tokens, dtype=self.compute_dtype)
-        not_padding = ops.cast(ops.not_equal(ids, 0), self.compute_dtype)
-        return vectors * ops.expand_dims(not_padding, -1)
+        return one_hot_ids(inputs, self.num_tokens, self.compute_dtype)
 
     def compute_mask(self, inputs, mask=None):
         return ops.not_equal(inputs, 0) if self.mask_zero else None

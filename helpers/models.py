@@ -108,8 +108,20 @@ TRANSLATION_KIND = "seq2seq_course.translation_model"
 #: The layers every translation model has (inference models are rebuilt from them).
 TRANSLATION_LAYERS = ("encoder_inputs", "decoder_inputs", "encoder_lstm", "decoder_lstm",
                       "decoder_dense")
-#: The pretrained course model, committed under ``models/``.
-MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+
+
+def _models_dir() -> Path:
+    """``models/`` of the course checkout (an editable install: what ``make pretrained``
+    writes); else the copy of those files that a wheel carries as ``helpers/_models/``
+    (``pip install git+…`` on Colab; see ``[tool.setuptools]`` in pyproject.toml)."""
+    package = Path(__file__).resolve().parent
+    if (package.parent / "pyproject.toml").is_file():
+        return package.parent / "models"
+    return package / "_models"
+
+
+#: The pretrained course models, committed under ``models/``.
+MODELS_DIR = _models_dir()
 #: The original architecture (notebooks 03 and 04 teach it and load it by name).
 SEED_MODEL = MODELS_DIR / "fra_eng_course.keras"
 #: The original text's configuration, trained to the end (notebooks 03 and 04).

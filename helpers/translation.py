@@ -36,7 +36,6 @@ from typing import Literal
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 from helpers.attention import has_attention
 from helpers.decoding import (
@@ -299,15 +298,11 @@ def character_confidences(translator, source: str, translation: str) -> list[flo
     dec_ids = np.array([vocab.encode(START_TOKEN + translation, on_unknown="unk")], np.int32)
     model = translator.model
     probs = np.asarray(model([as_model_input(enc_ids, model),
-                              _as_model_input_decoder(dec_ids, model)], training=False))
+                              as_model_input(dec_ids, model, index=1)], training=False))
     targets = np.array(vocab.encode(translation + STOP_TOKEN, on_unknown="unk"))
     return [float(probs[0, t, targets[t]]) for t in range(len(translation))]
 
 
-def _as_model_input_decoder(ids: np.ndarray, model: keras.Model):
-    if len(model.inputs[1].shape) != 3:
-        return ids
-    return tf.one_hot(ids, int(model.inputs[1].shape[-1]))
 
 
 _ATTENTION_READERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()

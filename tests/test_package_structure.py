@@ -107,3 +107,17 @@ def test_imports_flow_one_way() -> None:
                 order[other] == order[module] and position[other] < position[module]), (
                 f"helpers.{module} imports helpers.{other}: imports must flow down "
                 f"{' → '.join('/'.join(layer) for layer in LAYERS)}")
+
+
+def test_one_hot_vectors_are_made_in_one_place() -> None:
+    """Tensors: helpers.layers.one_hot_ids (the OneHot layer and the decoders' input); arrays:
+    helpers.encoding.one_hot (notebook 01). No other module calls a one_hot of its own."""
+    calls = sorted(
+        (path.stem, node.func.value.id)
+        for path in HELPERS.glob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "one_hot" and isinstance(node.func.value, ast.Name))
+    assert calls == [("layers", "ops")], calls
+    source = (HELPERS / "encoding.py").read_text(encoding="utf-8")
+    assert "def one_hot(" in source
