@@ -44,16 +44,15 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # no TensorFlow start-up cha
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
-from helpers.data import addition_split  # noqa: E402
-from helpers.encoding import (  # noqa: E402
+from helpers.addition import (  # noqa: E402
     ADDITION_CHARACTERS,
     addition_columns,
+    addition_split,
     addition_strings,
-    build_vocabulary,
-    encode_sequences,
-    one_hot,
+    build_addition_encoder_decoder,
+    build_same_length_lstm,
 )
-from helpers.models import build_addition_encoder_decoder, build_same_length_lstm  # noqa: E402
+from helpers.encoding import build_vocabulary, encode_sequences, one_hot  # noqa: E402
 
 # Each model traces its own predict function; TensorFlow warns about "retracing" when it sees
 # several. That is expected here.

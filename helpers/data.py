@@ -1,7 +1,7 @@
-"""Data for the course: the English–French corpus and digit-addition problems.
+"""The English–French corpus: finding it, reading it (strictly), and splitting it.
 
 Taught in: ``01_data_encoding`` (a first look at the corpus and why we shuffle before
-splitting) and ``02_same_length_addition`` (the addition data).
+splitting). The addition questions of notebook 02 are in :mod:`helpers.addition`.
 
 The fra-eng corpus comes from the Tatoeba Project via manythings.org
 (CC-BY 2.0 France; attribution: www.manythings.org/anki and tatoeba.org). It is never
@@ -267,48 +267,3 @@ def split_pairs(
         return [pair for key in keys for pair in groups[key]]
 
     return Split(train=gather(train_src), validation=gather(val_src), test=gather(test_src))
-
-
-# --- digit addition (notebook 02) ------------------------------------------------------
-
-Question = tuple[int, int]
-
-
-def _random_number(rng: random.Random, digits: int) -> int:
-    """A number with 1 to ``digits`` digits, each length equally likely (as addition_rnn)."""
-    length = rng.randint(1, digits)
-    return int("".join(rng.choice("0123456789") for _ in range(length)))
-
-
-def addition_questions(count: int, *, digits: int = 3, seed: int = 0,
-                       exclude: set[frozenset[int]] | None = None) -> list[Question]:
-    """``count`` distinct questions ``(a, b)`` (meaning ``a + b``), each operand with 1 to
-    ``digits`` digits. ``a + b`` and ``b + a`` count as the same question, so neither can
-    appear twice; questions in ``exclude`` are never drawn.
-    """
-    if digits < 1:
-        raise ValueError("digits must be at least 1")
-    # Unordered pairs of numbers below 10**digits: an upper bound on distinct questions.
-    n = 10**digits
-    if count > n * (n + 1) // 2 - len(exclude or ()):
-        raise ValueError(f"there are fewer than {count} distinct {digits}-digit questions")
-    rng = random.Random(seed)
-    seen: set[frozenset[int]] = set(exclude or ())
-    questions: list[Question] = []
-    while len(questions) < count:
-        a, b = _random_number(rng, digits), _random_number(rng, digits)
-        key = frozenset((a, b))
-        if key in seen:
-            continue
-        seen.add(key)
-        questions.append((a, b))
-    return questions
-
-
-def addition_split(num_train: int, num_test: int, *, digits: int = 3,
-                   seed: int = 0) -> tuple[list[Question], list[Question]]:
-    """Disjoint train and test questions: no test question (in either order) is in training."""
-    train = addition_questions(num_train, digits=digits, seed=seed)
-    seen = {frozenset(q) for q in train}
-    test = addition_questions(num_test, digits=digits, seed=seed + 1, exclude=seen)
-    return train, test

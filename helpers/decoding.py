@@ -369,7 +369,8 @@ def sample_decode(encoder_model: keras.Model, decoder_model: keras.Model,
 
 @dataclass
 class Step:
-    """One greedy decoding step: the character chosen and the top candidates."""
+    """One greedy decoding step: the character chosen (as a person reads it, and its id) and
+    the top candidates."""
 
     chosen: str
     probability: float
@@ -377,6 +378,9 @@ class Step:
     text_so_far: str
     #: For an attention model: the weight of each source character at this step.
     attention: list[float] | None = None
+    #: The id of the chosen token in the target vocabulary (the stop token is this id, never
+    #: a look-alike character).
+    chosen_id: int = -1
 
 
 def decoding_steps(encoder_model: keras.Model, decoder_model: keras.Model,
@@ -406,7 +410,8 @@ def decoding_steps(encoder_model: keras.Model, decoder_model: keras.Model,
             text = target_vocab.decode(written, stop_at=None, skip=())
         steps.append(Step(display_token(target_vocab, chosen), float(p[chosen]),
                           [(display_token(target_vocab, int(i)), float(p[i])) for i in order],
-                          text, None if weights is None else weights.numpy()[0].tolist()))
+                          text, None if weights is None else weights.numpy()[0].tolist(),
+                          chosen))
         if chosen == stop:
             break
         token = np.array([chosen], dtype=np.int32)

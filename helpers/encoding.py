@@ -14,7 +14,6 @@ Conventions (the same in every notebook):
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -145,15 +144,6 @@ class Vocabulary(_Tokens):
         return "".join("\ufffd" if i == UNK_INDEX else self.tokens[i]
                        for i in self._read(ids, stop_at, skip))
 
-    def to_json(self) -> str:
-        """Serialise (to save beside a model)."""
-        return json.dumps({"tokens": list(self.tokens)}, ensure_ascii=False)
-
-    @classmethod
-    def from_json(cls, text: str) -> Vocabulary:
-        """Inverse of :meth:`to_json`."""
-        return cls(tuple(json.loads(text)["tokens"]))
-
 
 def build_vocabulary(texts: Iterable[str]) -> Vocabulary:
     """Padding, unknown, then every character of ``texts`` in sorted order."""
@@ -260,123 +250,6 @@ def decode_sequences(ids: np.ndarray, vocab: Vocabulary) -> list[str]:
     return [vocab.decode(row) for row in ids]
 
 
-# --- digit addition (notebook 02) ------------------------------------------------------
-#
-# Two forms of the same question ``a + b``:
-#
-# * aligned digit columns (the same-length model): step ``t`` holds digit ``t`` of ``a``
-#   and digit ``t`` of ``b`` (one-hot, 10 + 10 features) and the target at step ``t`` is
-#   digit ``t`` of the sum; numbers are padded with zeros to the answer's length;
-# * the string form of Keras' ``addition_rnn`` example: ``"535+61 "`` → ``"596 "``,
-#   padded with spaces (the encoder–decoder model).
-
-#: The characters of the string form, as in ``addition_rnn``.
-ADDITION_CHARACTERS = "0123456789+ "
-
-DigitOrder = Literal["lsb", "msb"]
-
-
-def _check_order(order: str) -> None:
-    if order not in ("lsb", "msb"):
-        raise ValueError(
-            f"order must be 'lsb' (ones digit first) or 'msb' (leading digit first), "
-            f"not {order!r}"
-        )
-
-
-def number_digits(numbers: Sequence[int] | np.ndarray, width: int, *,
-                  order: DigitOrder = "lsb") -> np.ndarray:
-    """The decimal digits of each number, padded with zeros to ``width``: ``int32 (n, width)``.
-
-    ``order="lsb"`` puts the ones digit first (``535`` → ``[5, 3, 5, 0]`` for width 4);
-    ``order="msb"`` the leading digit first (``[0, 5, 3, 5]``).
-    """
-    _check_order(order)
-    values = np.asarray(numbers)
-    if values.ndim != 1 or (values.size and not np.issubdtype(values.dtype, np.integer)):
-        raise ValueError("numbers must be a flat sequence of integers")
-    values = values.astype(np.int64)
-    if width < 1:
-        raise ValueError(f"width must be at least 1, got {width}")
-    if values.size and values.min() < 0:
-        raise ValueError(f"numbers must not be negative (got {values.min()})")
-    if values.size and values.max() >= 10**width:
-        raise ValueError(f"{values.max()} has more than {width} digits")
-    digits = (values[:, None] // 10 ** np.arange(width, dtype=np.int64)) % 10
-    return (digits[:, ::-1] if order == "msb" else digits).astype(np.int32)
-
-
-def digits_to_numbers(digits: np.ndarray, *, order: DigitOrder = "lsb") -> np.ndarray:
-    """Inverse of :func:`number_digits`: an ``int64`` number per row of digits (or of
-    predicted digit ids, e.g. ``probabilities.argmax(-1)``)."""
-    _check_order(order)
-    digits = np.asarray(digits)
-    if digits.ndim != 2:
-        raise ValueError(f"digits must be a 2-D array (questions, steps), got {digits.ndim}-D")
-    if digits.size and (digits.min() < 0 or digits.max() > 9):
-        raise ValueError("digits must lie between 0 and 9")
-    if order == "msb":
-        digits = digits[:, ::-1]
-    return (digits.astype(np.int64) * 10 ** np.arange(digits.shape[1], dtype=np.int64)).sum(axis=1)
-
-
-def addition_columns(questions: Sequence[tuple[int, int]], *, digits: int = 3,
-                     order: DigitOrder = "lsb") -> tuple[np.ndarray, np.ndarray]:
-    """The same-length form of ``a + b``: one time step per digit column.
-
-    Both operands and the sum are padded with zeros to ``digits + 1`` (the answer's length).
-
-    Returns:
-        ``input_data`` ``float32 (n, digits + 1, 20)``: at step ``t``, the one-hot digit
-        ``t`` of ``a`` (features 0–9) next to that of ``b`` (features 10–19) — unlike
-        :func:`one_hot`, 0 is a digit here, not padding; and ``target_data``
-        ``int32 (n, digits + 1)``: digit ``t`` of ``a + b``. ``order`` is the same for both.
-    """
-    pairs = np.asarray(questions, dtype=np.int64).reshape(-1, 2)
-    if len(pairs) == 0:
-        raise ValueError("no questions to encode")
-    width = digits + 1
-    if pairs.max() >= 10**digits:
-        raise ValueError(f"{pairs.max()} has more than digits={digits} digits")
-    eye = np.eye(10, dtype=np.float32)
-    input_data = np.concatenate(
-        [eye[number_digits(pairs[:, 0], width, order=order)],
-         eye[number_digits(pairs[:, 1], width, order=order)]], axis=-1)
-    target_data = number_digits(pairs.sum(axis=1), width, order=order)
-    return input_data, target_data
-
-
-def addition_strings(questions: Sequence[tuple[int, int]], *, digits: int = 3,
-                     reverse: bool = False) -> tuple[list[str], list[str]]:
-    """The ``addition_rnn`` string form: ``(535, 61)`` → ``"535+61 "`` and ``"596 "``.
-
-    Queries are padded with spaces to ``2 * digits + 1`` characters and answers to
-    ``digits + 1``. With ``reverse=True`` each query is read backwards (``" 16+535"``),
-    the trick ``addition_rnn`` uses to put the ones digits close to the start of the answer.
-    """
-    if len(questions) == 0:
-        raise ValueError("no questions to encode")
-    queries: list[str] = []
-    answers: list[str] = []
-    for a, b in questions:
-        if min(a, b) < 0 or max(a, b) >= 10**digits:
-            raise ValueError(f"{a}+{b}: operands must have 0 to {digits} digits")
-        query = f"{a}+{b}".ljust(2 * digits + 1)
-        queries.append(query[::-1] if reverse else query)
-        answers.append(str(a + b).ljust(digits + 1))
-    return queries, answers
-
-
-def answers_to_numbers(texts: Iterable[str]) -> np.ndarray:
-    """Decoded answers (``"596 "``) → ``int64`` numbers; ``-1`` where a text is not a
-    number (a model can write ``"5 96"`` or nothing at all)."""
-    out = []
-    for text in texts:
-        core = text.strip(" ")
-        out.append(int(core) if core.isascii() and core.isdigit() else -1)
-    return np.asarray(out, dtype=np.int64)
-
-
 # --- word level (notebook 06) ------------------------------------------------------------
 #
 # The original's "Bonus FAQ" variant: one token per word instead of per character. A token is
@@ -464,19 +337,6 @@ class WordVocabulary(_Tokens):
         ``"<unk>"``."""
         return detokenize_words([self.tokens[i] for i in self._read(ids, stop_at, skip)],
                                 french=self.french)
-
-    def to_json(self) -> str:
-        """Serialise (to save beside a model)."""
-        return json.dumps({"kind": "words", "tokens": list(self.tokens), "french": self.french},
-                          ensure_ascii=False)
-
-    @classmethod
-    def from_json(cls, text: str) -> WordVocabulary:
-        """Inverse of :meth:`to_json`."""
-        data = json.loads(text)
-        if data.get("kind") != "words":
-            raise ValueError("not a word vocabulary (no \"kind\": \"words\")")
-        return cls(tuple(data["tokens"]), french=bool(data["french"]))
 
 
 def build_word_vocabulary(texts: Iterable[str], *, french: bool = False,

@@ -1,7 +1,8 @@
-"""Model builders, one section per family of models.
+"""The translation encoder–decoder: its builders, its files, and its inference models.
 
-Taught in: ``02_same_length_addition`` (addition models); later notebooks add the
-encoder–decoder.
+Taught in: ``03_encoder_decoder_training`` (the builders, saving and loading) and
+``04_inference_loop`` (the inference models). The addition models of notebook 02 are in
+:mod:`helpers.addition`.
 
 Every builder returns a compiled ``keras.Model`` made of stock layers only (no ``Lambda``),
 so it saves as ``.keras`` and loads back with ``safe_mode=True``. Targets are integer ids
@@ -13,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import numbers
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -27,71 +27,6 @@ from helpers.checks import check_positive
 from helpers.encoding import Vocabulary
 from helpers.layers import OneHot
 from helpers.training import masked_accuracy, masked_loss
-
-# --- digit addition (notebook 02) ------------------------------------------------------
-
-LearningRate = keras.optimizers.schedules.LearningRateSchedule
-
-
-def _check_learning_rate(learning_rate: float | LearningRate) -> None:
-    if isinstance(learning_rate, LearningRate):
-        return
-    if isinstance(learning_rate, bool) or not isinstance(learning_rate, numbers.Real):
-        raise ValueError("learning_rate must be a positive number or a "
-                         f"keras.optimizers.schedules.LearningRateSchedule, got {learning_rate!r}")
-    check_positive(learning_rate=learning_rate)
-
-
-def build_same_length_lstm(num_features: int = 20, num_classes: int = 10, *, units: int = 64,
-                           num_layers: int = 1, bidirectional: bool = False,
-                           learning_rate: float | LearningRate = 1e-3) -> keras.Model:
-    """The same-length model: one output per input step.
-
-    ``Input (steps, num_features)`` → ``num_layers`` × ``LSTM(units, return_sequences=True)``
-    (each wrapped in ``Bidirectional`` if asked) → ``Dense(num_classes, softmax)`` applied
-    at every step. Without ``bidirectional`` the output at step ``t`` has seen inputs
-    ``0 … t`` only. The number of steps is left open (``None``), so a model trained on
-    4 steps also runs on 5.
-    """
-    check_positive(num_features=num_features, num_classes=num_classes, units=units,
-                   num_layers=num_layers)
-    _check_learning_rate(learning_rate)
-    inputs = keras.Input(shape=(None, num_features), name="digit_columns")
-    x = inputs
-    for i in range(num_layers):
-        lstm = layers.LSTM(units, return_sequences=True, name=f"lstm_{i}")
-        x = layers.Bidirectional(lstm, name=f"bidirectional_{i}")(x) if bidirectional else lstm(x)
-    outputs = layers.Dense(num_classes, activation="softmax", name="digit")(x)
-    model = keras.Model(inputs, outputs, name="same_length_lstm")
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    return model
-
-
-def build_addition_encoder_decoder(num_tokens: int, output_length: int, *,
-                                   latent_dim: int = 128,
-                                   learning_rate: float | LearningRate = 1e-3) -> keras.Model:
-    """The encoder–decoder of Keras' ``addition_rnn`` example.
-
-    ``Input (steps, num_tokens)`` → ``LSTM(latent_dim)`` (the encoder: only its last
-    output is kept) → ``RepeatVector(output_length)`` (that one vector, once per answer
-    character) → ``LSTM(latent_dim, return_sequences=True)`` (the decoder) →
-    ``Dense(num_tokens, softmax)`` at every step. The answer's length is fixed at
-    ``output_length``; the question's is left open. ``learning_rate`` is adam's: a number or
-    a ``keras.optimizers.schedules.LearningRateSchedule``.
-    """
-    check_positive(num_tokens=num_tokens, output_length=output_length, latent_dim=latent_dim)
-    _check_learning_rate(learning_rate)
-    encoder_inputs = keras.Input(shape=(None, num_tokens), name="question")
-    encoded = layers.LSTM(latent_dim, name="encoder")(encoder_inputs)
-    repeated = layers.RepeatVector(output_length, name="repeat")(encoded)
-    decoded = layers.LSTM(latent_dim, return_sequences=True, name="decoder")(repeated)
-    outputs = layers.Dense(num_tokens, activation="softmax", name="character")(decoded)
-    model = keras.Model(encoder_inputs, outputs, name="addition_encoder_decoder")
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    return model
-
 
 # --- translation encoder–decoder (notebook 03) ---------------------------------------
 #
@@ -127,7 +62,7 @@ SEED_MODEL = MODELS_DIR / "fra_eng_course.keras"
 #: The original text's configuration, trained to the end (notebooks 03 and 04).
 ORIGINAL_MODEL = MODELS_DIR / "fra_eng_original.keras"
 #: The same configuration trained as the text trains it: 100 epochs, no early stopping. It
-#: recites its training sentences and does worse on new ones (notebooks 03 and 04).
+#: recites its training sentences; notebooks 03 and 04 set it beside the early-stopped one.
 ORIGINAL_100_MODEL = MODELS_DIR / "fra_eng_original_100.keras"
 #: The attention model (notebook 05): the default of notebook 07, the widgets and the app.
 ATTENTION_MODEL = MODELS_DIR / "fra_eng_attention.keras"

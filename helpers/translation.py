@@ -111,6 +111,25 @@ class PreparedInput:
     tokens: list[str] | None = None
 
 
+def _unknown_rule(prepared: PreparedInput, unknown: list[str], on_unknown: str,
+                  error: Exception, current, drop, *, noun: str, unk_notice: str):
+    """The rule for tokens the model never saw, for characters and words alike: raise
+    ``error`` (``"error"``), or note them and return ``drop()`` (``"drop"``: what is left,
+    never nothing) or ``current`` (``"unk"``: read as ``<unk>``)."""
+    prepared.unknown = unknown
+    if on_unknown == "error":
+        raise error
+    listed = " ".join(unknown)
+    if on_unknown == "unk":
+        prepared.notices.append(f"{unk_notice}: {listed}")
+        return current
+    prepared.notices.append(f"Left out {noun} the model never saw: {listed}")
+    left = drop()
+    if not left:
+        raise EmptyInputError(f"Nothing left to translate: the model never saw any of {listed}.")
+    return left
+
+
 def prepare_input(text: str, vocab: Vocabulary, max_length: int, *,
                   on_unknown: Literal["error", "drop", "unk"] = "error",
                   on_overflow: Literal["error", "truncate"] = "error") -> PreparedInput:
@@ -135,19 +154,10 @@ def prepare_input(text: str, vocab: Vocabulary, max_length: int, *,
                                 + ", ".join(f"{ch} as {_TYPOGRAPHY[ch]}" for ch in rewritten))
     unknown = vocab.unknown_characters(cleaned)
     if unknown:
-        prepared.unknown = unknown
-        if on_unknown == "error":
-            raise UnknownInputError(cleaned, unknown)
-        listed = " ".join(unknown)
-        if on_unknown == "drop":
-            cleaned = re.sub(r"\s+", " ", "".join(ch for ch in cleaned if ch in vocab)).strip()
-            prepared.notices.append(f"Left out characters the model never saw: {listed}")
-            if not cleaned:
-                raise EmptyInputError(
-                    f"Nothing left to translate: the model never saw any of {listed}.")
-        else:
-            prepared.notices.append(f"Characters the model never saw were read as unknown: "
-                                    f"{listed}")
+        cleaned = _unknown_rule(
+            prepared, unknown, on_unknown, UnknownInputError(cleaned, unknown), cleaned,
+            lambda: re.sub(r"\s+", " ", "".join(ch for ch in cleaned if ch in vocab)).strip(),
+            noun="characters", unk_notice="Characters the model never saw were read as unknown")
     if len(cleaned) > max_length:
         if on_overflow == "error":
             raise InputTooLongError(
@@ -185,18 +195,10 @@ def _prepare_words(original: str, cleaned: str, vocab: WordVocabulary, max_lengt
                                 f"{shown}")
     unknown = vocab.unknown_words(tokens)
     if unknown:
-        prepared.unknown = unknown
-        if on_unknown == "error":
-            raise UnknownWordsError(cleaned, unknown)
-        listed = " ".join(unknown)
-        if on_unknown == "drop":
-            tokens = [t for t in tokens if t in vocab]
-            prepared.notices.append(f"Left out words the model never saw: {listed}")
-            if not tokens:
-                raise EmptyInputError(
-                    f"Nothing left to translate: the model never saw any of {listed}.")
-        else:
-            prepared.notices.append(f"Words the model never saw were read as <unk>: {listed}")
+        tokens = _unknown_rule(
+            prepared, unknown, on_unknown, UnknownWordsError(cleaned, unknown), tokens,
+            lambda: [t for t in tokens if t in vocab],
+            noun="words", unk_notice="Words the model never saw were read as <unk>")
     if len(tokens) > max_length:
         if on_overflow == "error":
             raise InputTooLongError(

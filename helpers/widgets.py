@@ -36,7 +36,7 @@ import numpy as np
 from helpers import decoding
 from helpers.attention import has_attention
 from helpers.decoding import Step
-from helpers.encoding import PAD_INDEX, STOP_TOKEN, UNK_INDEX
+from helpers.encoding import STOP_TOKEN
 from helpers.translation import (
     EmptyInputError,
     PreparedInput,
@@ -539,25 +539,6 @@ def _bars_html(step: Step) -> str:
     return f'<div class="s2s-bars">{"".join(rows)}</div>'
 
 
-def _chosen_ids(steps: Sequence[Step], vocab: Any) -> list[int]:
-    """The token id each step chose. :class:`~helpers.decoding.Step` keeps display names
-    (:func:`helpers.decoding.display_token`), not ids: a name is looked up in the vocabulary,
-    and when two tokens share it (a French ``⏎`` character and the stop token), the text
-    decides: only the stop token and padding add nothing to ``text_so_far``."""
-    names: dict[str, list[int]] = {}
-    for i in range(len(vocab.tokens)):
-        names.setdefault(decoding.display_token(vocab, i), []).append(i)
-    silent = {vocab.token_index[STOP_TOKEN], PAD_INDEX}
-    ids, before = [], ""
-    for step in steps:
-        grew, before = step.text_so_far != before, step.text_so_far
-        options = names.get(step.chosen, [UNK_INDEX])
-        if len(options) > 1:
-            options = [i for i in options if (i not in silent) == grew] or options
-        ids.append(options[0])
-    return ids
-
-
 class StepThrough(widgets.VBox):
     """The decoder on one sentence, one step at a time (greedy): the character chosen, the
     ``top`` candidates as a bar chart, the text so far, and for an attention model where the
@@ -685,7 +666,7 @@ class StepThrough(widgets.VBox):
         steps = decoding.decoding_steps(
             encoder_model, decoder_model, ids, self.translator.target_vocab,
             max_decoder_seq_length=int(self.translator.max_decoder_seq_length), top=self.top)
-        self.chosen_ids = _chosen_ids(steps, self.translator.target_vocab)
+        self.chosen_ids = [step.chosen_id for step in steps]
         self.steps = steps
         self.source = prepared.text  # last: a new source means its steps are there
 

@@ -1,4 +1,4 @@
-"""The digit-addition encodings of ``helpers.encoding`` (taught in notebook 02), and their
+"""The digit-addition encodings of ``helpers.addition`` (taught in notebook 02), and their
 agreement with the notebook's own versions."""
 
 from __future__ import annotations
@@ -6,16 +6,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from helpers.data import addition_questions
-from helpers.encoding import (
+from helpers.addition import (
     ADDITION_CHARACTERS,
     addition_columns,
+    addition_questions,
     addition_strings,
     answers_to_numbers,
-    build_vocabulary,
     digits_to_numbers,
     number_digits,
 )
+from helpers.encoding import build_vocabulary
 from tests.notebook_tools import taught
 
 RNG = np.random.default_rng(0)
@@ -155,7 +155,7 @@ def test_answers_to_numbers() -> None:
 @pytest.mark.parametrize("order", ["lsb", "msb"])
 @pytest.mark.parametrize("width", [1, 4, 6])
 def test_taught_number_digits_agrees(order: str, width: int) -> None:
-    mine = taught("helpers.encoding.number_digits")
+    mine = taught("helpers.addition.number_digits")
     numbers = NUMBERS[NUMBERS < 10**width]
     np.testing.assert_array_equal(mine(numbers, width, order=order),
                                   number_digits(numbers, width, order=order))
@@ -166,7 +166,7 @@ def test_taught_number_digits_agrees(order: str, width: int) -> None:
 
 @pytest.mark.parametrize("order", ["lsb", "msb"])
 def test_taught_digits_to_numbers_agrees(order: str) -> None:
-    mine = taught("helpers.encoding.digits_to_numbers")
+    mine = taught("helpers.addition.digits_to_numbers")
     digits = RNG.integers(0, 10, (30, 5))
     np.testing.assert_array_equal(mine(digits, order=order), digits_to_numbers(digits, order=order))
 
@@ -174,7 +174,7 @@ def test_taught_digits_to_numbers_agrees(order: str) -> None:
 @pytest.mark.parametrize("order", ["lsb", "msb"])
 @pytest.mark.parametrize("digits", [2, 3, 4])
 def test_taught_addition_columns_agrees(order: str, digits: int) -> None:
-    mine = taught("helpers.encoding.addition_columns")
+    mine = taught("helpers.addition.addition_columns")
     questions = addition_questions(30, digits=digits, seed=digits)
     for got, want in zip(mine(questions, digits=digits, order=order),
                          addition_columns(questions, digits=digits, order=order), strict=True):
@@ -187,7 +187,7 @@ def test_taught_addition_columns_agrees(order: str, digits: int) -> None:
 @pytest.mark.parametrize("reverse", [False, True])
 @pytest.mark.parametrize("digits", [1, 3, 4])
 def test_taught_addition_strings_agrees(reverse: bool, digits: int) -> None:
-    mine = taught("helpers.encoding.addition_strings")
+    mine = taught("helpers.addition.addition_strings")
     questions = addition_questions(20, digits=digits, seed=digits)
     assert mine(questions, digits=digits, reverse=reverse) == addition_strings(
         questions, digits=digits, reverse=reverse)
@@ -196,7 +196,7 @@ def test_taught_addition_strings_agrees(reverse: bool, digits: int) -> None:
 
 
 def test_taught_answers_to_numbers_agrees() -> None:
-    mine = taught("helpers.encoding.answers_to_numbers")
+    mine = taught("helpers.addition.answers_to_numbers")
     texts = ["596 ", "1005", "0   ", "5 96", "    ", "", "+12 ", "٣", "12a ", "007 "]
     np.testing.assert_array_equal(mine(texts), answers_to_numbers(texts))
     assert mine(texts).dtype == np.int64

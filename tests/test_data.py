@@ -1,4 +1,4 @@
-"""helpers.data: the corpus loader, its errors, the split and the addition data."""
+"""helpers.data: the corpus loader, its errors and the split; helpers.addition's questions."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import data
+from helpers import addition, data
 
 FIXTURE_LINES = [
     "Go.\tVa !",
@@ -222,22 +222,22 @@ def test_split_rejects_bad_fractions() -> None:
 
 
 def test_addition_questions_distinct_and_in_range() -> None:
-    questions = data.addition_questions(2_000, digits=3, seed=1)
+    questions = addition.addition_questions(2_000, digits=3, seed=1)
     assert len({frozenset(q) for q in questions}) == 2_000
     assert all(0 <= a < 1000 and 0 <= b < 1000 for a, b in questions)
-    assert questions == data.addition_questions(2_000, digits=3, seed=1)
-    assert questions != data.addition_questions(2_000, digits=3, seed=2)
+    assert questions == addition.addition_questions(2_000, digits=3, seed=1)
+    assert questions != addition.addition_questions(2_000, digits=3, seed=2)
 
 
 def test_addition_split_is_disjoint_in_both_orders() -> None:
-    train, test = data.addition_split(3_000, 500, digits=2, seed=0)
+    train, test = addition.addition_split(3_000, 500, digits=2, seed=0)
     assert len(train) == 3_000 and len(test) == 500
     assert not {frozenset(q) for q in train} & {frozenset(q) for q in test}
 
 
 def test_addition_too_many_questions() -> None:
     with pytest.raises(ValueError, match="fewer than"):
-        data.addition_questions(100, digits=1)
+        addition.addition_questions(100, digits=1)
 
 
 # --- the real corpus (make test puts it in data/ first) --------------------------------

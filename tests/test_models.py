@@ -8,9 +8,12 @@ import keras
 import numpy as np
 import pytest
 
-from helpers.data import addition_split
-from helpers.encoding import addition_columns
-from helpers.models import build_addition_encoder_decoder, build_same_length_lstm
+from helpers.addition import (
+    addition_columns,
+    addition_split,
+    build_addition_encoder_decoder,
+    build_same_length_lstm,
+)
 from tests.notebook_tools import taught
 
 RNG = np.random.default_rng(0)
@@ -159,7 +162,7 @@ def assert_same_model(mine: keras.Model, ours: keras.Model, x: np.ndarray) -> No
                                     {"units": 8, "num_layers": 2, "bidirectional": True},
                                     {"num_features": 6, "num_classes": 3, "units": 5}])
 def test_taught_build_same_length_lstm_agrees(kwargs) -> None:
-    mine = taught("helpers.models.build_same_length_lstm")
+    mine = taught("helpers.addition.build_same_length_lstm")
     keras.utils.set_random_seed(1)
     notebook_model = mine(**kwargs)
     keras.utils.set_random_seed(1)
@@ -171,7 +174,7 @@ def test_taught_build_same_length_lstm_agrees(kwargs) -> None:
 @pytest.mark.parametrize("args, kwargs", [((14, 4), {}), ((12, 5), {"latent_dim": 16,
                                                                      "learning_rate": 5e-3})])
 def test_taught_build_addition_encoder_decoder_agrees(args, kwargs) -> None:
-    mine = taught("helpers.models.build_addition_encoder_decoder")
+    mine = taught("helpers.addition.build_addition_encoder_decoder")
     keras.utils.set_random_seed(1)
     notebook_model = mine(*args, **kwargs)
     keras.utils.set_random_seed(1)

@@ -88,7 +88,7 @@ def test_every_module_names_its_notebook() -> None:
 #: decoding → translation API → widgets, the release pipeline on top" says.
 LAYERS = [
     ["checks", "profiles", "data", "encoding", "layers", "baselines", "evaluation"],
-    ["training", "models", "attention", "original"],
+    ["training", "models", "attention", "original", "addition"],
     ["decoding"],
     ["translation"],
     ["variants", "widgets"],

@@ -345,9 +345,6 @@ def test_word_vocabulary(words) -> None:
         vocab.encode("Marche !")
     assert vocab.encode("Marche !", on_unknown="unk") == [enc.UNK_INDEX, vocab.token_index["!"]]
     assert vocab.decode([enc.UNK_INDEX, vocab.token_index["!"], 0]) == "<unk> !"
-    assert enc.WordVocabulary.from_json(vocab.to_json()) == vocab
-    with pytest.raises(ValueError, match="not a word vocabulary"):
-        enc.WordVocabulary.from_json(enc.build_vocabulary(["ab"]).to_json())
     rare = enc.build_word_vocabulary(["Va !", "Va vite !", "Cours !"], min_count=2)
     assert rare.words == ("!", "Va")
     target = words.target_vocab

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from helpers import decoding as dec
-from helpers import translation
+from helpers import encoding as enc
+from helpers import models, translation
 from helpers import widgets as w
 
 
@@ -365,14 +366,18 @@ def test_the_stop_token_is_found_by_its_id_not_its_glyph(translator, monkeypatch
     assert "the stop token" not in widget.view.value
 
 
-def test_a_french_character_that_looks_like_the_stop_token_is_not_the_stop() -> None:
-    from helpers import encoding as enc
-
-    vocab = enc.build_vocabulary(["a⏎", enc.add_start_stop("")])
-    steps = [dec.Step("a", 0.9, [], "a"), dec.Step("⏎", 0.8, [], "a⏎"),
-             dec.Step("⏎", 0.7, [], "a⏎")]
-    assert w._chosen_ids(steps, vocab) == [vocab.token_index["a"], vocab.token_index["⏎"],
-                                           vocab.token_index["\n"]]
+def test_a_french_character_that_looks_like_the_stop_token_is_not_the_stop(translator) -> None:
+    steps = dec.decoding_steps(*models.inference_models(translator.model),
+                               np.array([translator.input_vocab.encode("Hi.")]),
+                               translator.target_vocab, max_decoder_seq_length=20)
+    vocab = translator.target_vocab
+    assert [s.chosen_id for s in steps][-1] == vocab.token_index["\n"]
+    assert [dec.display_token(vocab, s.chosen_id) for s in steps] == [s.chosen for s in steps]
+    # a vocabulary with a French "⏎" character: the same glyph, another id
+    glyph = enc.build_vocabulary(["a⏎", enc.add_start_stop("")])
+    assert dec.display_token(glyph, glyph.token_index["⏎"]) == dec.display_token(
+        glyph, glyph.token_index["\n"])
+    assert glyph.token_index["⏎"] != glyph.token_index["\n"]
 
 
 def test_step_through_follows_the_translator(attention_translator) -> None:
