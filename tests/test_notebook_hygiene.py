@@ -34,9 +34,16 @@ def test_executed_in_order_without_errors(path) -> None:
 
 @pytest.mark.parametrize("path", all_notebooks(), ids=lambda p: p.name)
 def test_committed_outputs_are_from_the_full_profile(path) -> None:
-    text = "".join("".join(o.get("text", "")) for c in load(path)["cells"]
-                   for o in c.get("outputs", []))
-    assert "profile: full" in text, f"{path.name}: outputs are not from a full-profile run"
+    """The setup cell's own output (``profiles.describe()``) says the full profile, and no
+    output anywhere says the quick one."""
+    cells = [c for c in load(path)["cells"] if c["cell_type"] == "code"]
+    setup = [c for c in cells if "profiles.describe()" in "".join(c["source"])]
+    assert len(setup) == 1, f"{path.name}: one setup cell prints profiles.describe()"
+    said = "".join("".join(o.get("text", "")) for o in setup[0].get("outputs", []))
+    assert re.search(r"^profile: full\b", said, re.MULTILINE), (
+        f"{path.name}: the setup cell's output is not from a full-profile run")
+    everything = "".join("".join(o.get("text", "")) for c in cells for o in c.get("outputs", []))
+    assert "profile: quick" not in everything, f"{path.name}: quick-profile output committed"
 
 
 @pytest.mark.parametrize("path", all_notebooks(), ids=lambda p: p.name)

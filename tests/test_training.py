@@ -30,7 +30,7 @@ TARGETS = ["Va !", "Salut !", "Cours !", "Soyez gentil !", "Je comprends.", "Att
 
 
 @pytest.fixture(scope="module")
-def toy():
+def eight_pairs():
     input_vocab = build_vocabulary(INPUTS)
     target_vocab = build_vocabulary(add_start_stop(t) for t in TARGETS)
     enc = encode_sequences(INPUTS, input_vocab)
@@ -38,8 +38,8 @@ def toy():
     return input_vocab, target_vocab, enc, dec
 
 
-def tiny_course_model(toy, latent_dim: int = 8, seed: int = 1) -> keras.Model:
-    input_vocab, target_vocab, _, _ = toy
+def tiny_course_model(pairs, latent_dim: int = 8, seed: int = 1) -> keras.Model:
+    input_vocab, target_vocab, _, _ = pairs
     keras.utils.set_random_seed(seed)
     return models.build_course_model(len(input_vocab), len(target_vocab), latent_dim=latent_dim)
 
@@ -97,8 +97,8 @@ def test_masked_accuracy_counts_real_characters() -> None:
 # --- the OneHot layer and the encoder's mask ----------------------------------------------
 
 
-def test_one_hot_layer_matches_encoding_one_hot(toy) -> None:
-    input_vocab, _, enc, _ = toy
+def test_one_hot_layer_matches_encoding_one_hot(eight_pairs) -> None:
+    input_vocab, _, enc, _ = eight_pairs
     layer = models.OneHot(len(input_vocab), mask_zero=True)
     np.testing.assert_array_equal(np.asarray(layer(enc)), one_hot(enc, len(input_vocab)))
     np.testing.assert_array_equal(np.asarray(layer.compute_mask(enc)), enc != 0)
@@ -114,9 +114,9 @@ def encoder_of(model: keras.Model) -> keras.Model:
     return keras.Model(model.get_layer("encoder_inputs").output, lstm.output[1:])
 
 
-def test_padding_does_not_change_the_encoding(toy) -> None:
-    _, _, enc, dec = toy
-    model = tiny_course_model(toy)
+def test_padding_does_not_change_the_encoding(eight_pairs) -> None:
+    _, _, enc, dec = eight_pairs
+    model = tiny_course_model(eight_pairs)
     encoder = encoder_of(model)
     row = 0  # "Go.", shorter than the batch's longest sentence
     length = int((enc[row] != 0).sum())
@@ -132,13 +132,17 @@ def test_padding_does_not_change_the_encoding(toy) -> None:
     np.testing.assert_allclose(batch[row, :dec_len], alone[0], atol=1e-6)
 
 
-def test_course_and_original_models_have_the_same_weights(toy) -> None:
-    input_vocab, target_vocab, _, _ = toy
-    course = tiny_course_model(toy)
+def test_course_and_original_models_have_the_same_weights(eight_pairs) -> None:
+    input_vocab, target_vocab, _, _ = eight_pairs
+    course = tiny_course_model(eight_pairs)
     original = models.build_original_model(len(input_vocab), len(target_vocab), latent_dim=8)
     assert course.count_params() == original.count_params()
     for name in ("encoder_lstm", "decoder_lstm", "decoder_dense"):
-        assert course.get_layer(name) is not None and original.get_layer(name) is not None
+        shapes = [tuple(w.shape) for w in course.get_layer(name).weights]
+        assert shapes == [tuple(w.shape) for w in original.get_layer(name).weights], name
+    # so the original's weights load into the course model, layer by layer
+    for name in ("encoder_lstm", "decoder_lstm", "decoder_dense"):
+        course.get_layer(name).set_weights(original.get_layer(name).get_weights())
     with pytest.raises(ValueError, match="latent_dim"):
         models.build_course_model(5, 5, latent_dim=0)
 
@@ -168,8 +172,8 @@ def test_bucketing_yields_every_example_once() -> None:
         training.length_bucketed_batches(enc, dec[:5], 4)
 
 
-def test_dataset_batches_are_trimmed_and_shifted(toy) -> None:
-    _, _, enc, dec = toy
+def test_dataset_batches_are_trimmed_and_shifted(eight_pairs) -> None:
+    _, _, enc, dec = eight_pairs
     dataset = training.make_dataset(enc, dec, batch_size=3, seed=0)
     assert int(dataset.cardinality()) == 3
     seen = []
@@ -184,9 +188,9 @@ def test_dataset_batches_are_trimmed_and_shifted(toy) -> None:
 # --- held-out scoring and the trainer -----------------------------------------------------
 
 
-def test_heldout_scores_equal_a_full_padded_computation(toy) -> None:
-    _, _, enc, dec = toy
-    model = tiny_course_model(toy)
+def test_heldout_scores_equal_a_full_padded_computation(eight_pairs) -> None:
+    _, _, enc, dec = eight_pairs
+    model = tiny_course_model(eight_pairs)
     scores = training.heldout_scores(model, enc, dec, batch_size=3)
     probs = np.asarray(model([enc, dec]), dtype=np.float64)
     target = shift_left(dec)
@@ -197,11 +201,11 @@ def test_heldout_scores_equal_a_full_padded_computation(toy) -> None:
     assert scores["accuracy_with_padding"] == pytest.approx((hits | ~real).mean())
 
 
-def test_course_trainer_keeps_the_best_weights(toy, tmp_path) -> None:
-    input_vocab, target_vocab, enc, dec = toy
+def test_course_trainer_keeps_the_best_weights(eight_pairs, tmp_path) -> None:
+    input_vocab, target_vocab, enc, dec = eight_pairs
     prepared = training.TranslationData(input_vocab, target_vocab, [], [], [],
                                         {"train": (enc, dec), "validation": (enc, dec)})
-    model = tiny_course_model(toy)
+    model = tiny_course_model(eight_pairs)
     checkpoint = tmp_path / "best.weights.h5"
     run = training.train_course(model, prepared, epochs=3, batch_size=4, patience=1,
                                 checkpoint=checkpoint, verbose=0)
@@ -211,11 +215,11 @@ def test_course_trainer_keeps_the_best_weights(toy, tmp_path) -> None:
     assert after == pytest.approx(run.best["heldout_loss"], rel=1e-5)
 
 
-def test_course_trainer_without_early_stopping_runs_every_epoch_and_keeps_the_last(toy) -> None:
-    input_vocab, target_vocab, enc, dec = toy
+def test_course_trainer_without_early_stopping_keeps_every_epoch_and_the_last(eight_pairs) -> None:
+    input_vocab, target_vocab, enc, dec = eight_pairs
     prepared = training.TranslationData(input_vocab, target_vocab, [], [], [],
                                         {"train": (enc, dec), "validation": (enc, dec)})
-    model = tiny_course_model(toy)
+    model = tiny_course_model(eight_pairs)
     model.optimizer.learning_rate.assign(0.5)  # so large that the held-out loss cannot only fall
     run = training.train_course(model, prepared, epochs=4, batch_size=4, patience=None,
                                 verbose=0)
@@ -227,10 +231,10 @@ def test_course_trainer_without_early_stopping_runs_every_epoch_and_keeps_the_la
 
 
 @pytest.fixture(scope="module")
-def saved(toy, tmp_path_factory):
-    input_vocab, target_vocab, enc, dec = toy
-    model = tiny_course_model(toy)
-    path = tmp_path_factory.mktemp("model") / "toy.keras"
+def saved(eight_pairs, tmp_path_factory):
+    input_vocab, target_vocab, enc, dec = eight_pairs
+    model = tiny_course_model(eight_pairs)
+    path = tmp_path_factory.mktemp("model") / "eight_pairs.keras"
     manifest = models.save_translation_model(
         model, path, input_vocab=input_vocab, target_vocab=target_vocab,
         max_encoder_seq_length=enc.shape[1], max_decoder_seq_length=dec.shape[1],
@@ -238,8 +242,8 @@ def saved(toy, tmp_path_factory):
     return model, path, manifest
 
 
-def test_reload_with_safe_mode_gives_identical_predictions(toy, saved) -> None:
-    input_vocab, target_vocab, enc, dec = toy
+def test_reload_with_safe_mode_gives_identical_predictions(eight_pairs, saved) -> None:
+    input_vocab, target_vocab, enc, dec = eight_pairs
     model, path, manifest = saved
     loaded = models.load_translation_model(path)
     assert loaded.input_vocab == input_vocab and loaded.target_vocab == target_vocab
@@ -321,8 +325,8 @@ def test_missing_or_foreign_manifest(saved, tmp_path) -> None:
 # --- notebook 03's own versions agree with helpers ----------------------------------------
 
 
-def test_taught_build_original_model_agrees(toy) -> None:
-    input_vocab, target_vocab, enc, dec = toy
+def test_taught_build_original_model_agrees(eight_pairs) -> None:
+    input_vocab, target_vocab, enc, dec = eight_pairs
     mine = taught("helpers.models.build_original_model")(len(input_vocab), len(target_vocab),
                                                           latent_dim=8)
     ours = models.build_original_model(len(input_vocab), len(target_vocab), latent_dim=8)
@@ -337,8 +341,8 @@ def test_taught_build_original_model_agrees(toy) -> None:
     np.testing.assert_allclose(np.asarray(mine(x)), np.asarray(ours(x)), atol=1e-6)
 
 
-def test_taught_one_hot_agrees(toy) -> None:
-    input_vocab, _, enc, _ = toy
+def test_taught_one_hot_agrees(eight_pairs) -> None:
+    input_vocab, _, enc, _ = eight_pairs
     mine = taught("helpers.models.OneHot")(len(input_vocab), mask_zero=True)
     ours = models.OneHot(len(input_vocab), mask_zero=True)
     np.testing.assert_array_equal(np.asarray(mine(enc)), np.asarray(ours(enc)))
@@ -363,8 +367,8 @@ def test_taught_masked_accuracy_agrees() -> None:
     agree_on_random_batches(taught("helpers.training.masked_accuracy"), training.masked_accuracy)
 
 
-def test_taught_length_bucketed_batches_agrees(toy) -> None:
-    _, _, enc, dec = toy
+def test_taught_length_bucketed_batches_agrees(eight_pairs) -> None:
+    _, _, enc, dec = eight_pairs
     mine = taught("helpers.training.length_bucketed_batches")
     for batch_size, seed in [(1, 0), (3, 1), (5, 2), (100, 3)]:
         a = mine(enc, dec, batch_size, seed=seed)
