@@ -71,9 +71,13 @@ setup: $(STAMP) $(KERNEL) $(CORPUS)
 lab: setup
 	cd notebooks && ../$(VENV)/bin/jupyter lab --ip=$(HOST) --port=$(PORT) --ServerApp.root_dir=. $(ROOT_FLAG)
 
-# The classroom app: notebook 07 alone, code hidden, served by Voila.
-app: setup
-	$(VENV)/bin/voila notebooks/07_translation_playground.ipynb --Voila.ip=$(HOST) --port=$(APP_PORT) \
+# The classroom app: notebook 07 alone, code hidden, served by Voila with the course's page template
+# (share/jupyter/voila/templates/s2s-playground, found through JUPYTER_PATH): only the cells that
+# show a widget or an error reach the page, laid out for a projector from the first paint.
+APP_JUPYTER_PATH := $(CURDIR)/share/jupyter$(if $(JUPYTER_PATH),:$(JUPYTER_PATH))
+app: $(STAMP) $(KERNEL)  # the app reads no corpus: it needs the packages and the kernel only
+	JUPYTER_PATH="$(APP_JUPYTER_PATH)" $(VENV)/bin/voila notebooks/07_translation_playground.ipynb \
+		--template=s2s-playground --Voila.ip=$(HOST) --port=$(APP_PORT) \
 		--no-browser --strip_sources=True --theme=light --Voila.tornado_settings=disable_check_xsrf=True \
 		--MappingKernelManager.cull_idle_timeout=$(APP_CULL_IDLE) \
 		--MappingKernelManager.cull_interval=$(APP_CULL_INTERVAL) \

@@ -54,7 +54,8 @@ def pick(*, quick: T, full: T) -> T:
 def describe() -> str:
     """One line for a notebook's setup cell: which profile runs and how to change it."""
     other = "quick" if active() == "full" else "full"
-    return f"profile: {active()} (set {ENV_VAR}={other} before starting Jupyter to switch)"
+    return (f"profile: {active()} (to switch, run `%env {ENV_VAR}={other}` in a cell, then this "
+            "notebook again from the top)")
 
 
 def quiet_start() -> None:

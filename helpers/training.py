@@ -275,7 +275,8 @@ class HeldOutScorer(keras.callbacks.Callback):
     and keep a table of epochs, training seconds (scoring excluded) and scores.
 
     With ``time_budget`` (seconds of training), training stops after the batch that uses
-    the budget up; that last, partial epoch is still scored.
+    the budget up; that last, partial epoch is still scored. With ``verbose``, one line per
+    epoch (the trainers call ``fit`` with ``verbose=0``, so that it is the only one).
     """
 
     def __init__(self, encoder_ids: np.ndarray, decoder_ids: np.ndarray, *,
@@ -320,7 +321,9 @@ class HeldOutScorer(keras.callbacks.Callback):
             logs["heldout_loss"] = scores["loss"]
             logs["heldout_accuracy"] = scores["accuracy"]
         if self.verbose:
-            print(f"  epoch {epoch + 1}: {epoch_seconds:.1f} s, held-out masked loss "
+            planned = (self.params or {}).get("epochs")
+            print(f"epoch {epoch + 1}{f'/{planned}' if planned else ''}: {epoch_seconds:.1f} s, "
+                  f"training loss {row['train_loss']:.4f}, held-out masked loss "
                   f"{scores['loss']:.4f}, masked accuracy {scores['accuracy']:.3f}", flush=True)
 
 
@@ -356,7 +359,7 @@ def train_original(model: keras.Model, data: TranslationData, *, epochs: int,
                            verbose=verbose > 0)
     history = model.fit([encoder_input_data, decoder_input_data], decoder_target_data,
                         batch_size=batch_size, epochs=epochs, shuffle=True,
-                        callbacks=[scorer], verbose=verbose)
+                        callbacks=[scorer], verbose=0)
     return TrainingRun(scorer.rows, history.history, scorer.train_seconds, False)
 
 
@@ -399,8 +402,7 @@ def train_course(model: keras.Model, data: TranslationData, *, epochs: int,
             str(checkpoint), monitor="heldout_loss", mode="min", save_best_only=True,
             save_weights_only=True))
     # the dataset draws a new batch order each epoch; shuffle=False only stops a warning
-    history = model.fit(dataset, epochs=epochs, callbacks=callbacks, shuffle=False,
-                        verbose=verbose)
+    history = model.fit(dataset, epochs=epochs, callbacks=callbacks, shuffle=False, verbose=0)
     return TrainingRun(scorer.rows, history.history, scorer.train_seconds,
                        stopper is not None and stopper.stopped_epoch > 0)
 

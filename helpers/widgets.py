@@ -17,8 +17,17 @@ character at the current step (:func:`source_attention_html`). ``StepThrough(mod
 follow=translator_widget)`` makes the step-through decode whatever the translator translates.
 
 Every part carries a CSS class (``s2s-translator-input``, ``s2s-translation``, ``s2s-candidate``,
-``s2s-att-row`` …) so that tests can find it, and large type so that a class can read it on a
-projector. In Voilà (``make app``) the page shows the widgets and nothing else.
+``s2s-att-row`` …) so that tests can find it, and large type (20 px and up) so that a class can
+read it on a projector. In Voilà (``make app``) the page shows the widgets and nothing else: its
+template, ``share/jupyter/voila/templates/s2s-playground``, leaves the other cells out and lays
+the two widgets out side by side, their type growing with the screen.
+
+Where widgets do not render (GitHub, nbviewer without the widget state, an HTML export), a
+displayed widget still shows what it showed when its cell ran: its display output carries, next
+to the live view, a static copy as ``text/html`` (:meth:`Translator.static_html`,
+:meth:`StepThrough.static_html`; :class:`WithStaticCopy` does the same for any widget). The copy
+is self-contained (inline styles, no ``<style>``, every text escaped) and writes its numbers out,
+so it still reads where the styles are stripped too.
 """
 
 from __future__ import annotations
@@ -55,68 +64,86 @@ MODES: tuple[tuple[str, str], ...] = (("Greedy", "greedy"), ("Beam search", "bea
                                       ("Sampling", "sample"))
 MODE_NAMES = {"greedy": "greedy", "beam": "beam search", "sample": "sampling"}
 
-#: Large type everywhere inside the widgets (ipywidgets sizes its controls from these CSS
-#: variables); in Voilà (``body[data-voila]``) every cell without a widget is hidden, unless it
-#: shows an error (Voilà renders only errors on stderr).
+#: Large type everywhere inside the widgets: every size is a multiple of ``--s2s-font`` (20 px in a
+#: notebook; the classroom app's page, ``share/jupyter/voila/templates/s2s-playground``, scales it
+#: with the screen), and ipywidgets sizes its controls from the ``--jp-widgets-…`` variables set
+#: from it. No text is smaller than ``--s2s-font``. In Voilà (``body[data-voila]``) every cell
+#: without a widget is hidden, unless it shows an error (Voilà renders only errors on stderr): a
+#: fallback for a Voilà started without the app's template, which leaves those cells out itself.
 CSS = """
-.s2s-snapshot { font-size: 20px; line-height: 1.4; max-width: 1100px; }
-.s2s-widget { --jp-widgets-font-size: 20px; --jp-widgets-inline-height: 44px;
-  --jp-widgets-inline-label-width: 150px; --jp-widgets-slider-handle-size: 20px;
-  font-size: 20px; line-height: 1.4; max-width: 1100px; }
-.s2s-widget .widget-text input[type="text"] { font-size: 26px; height: 52px; }
-.s2s-widget .jupyter-button { font-size: 20px; height: 44px; }
-.s2s-title { font-size: 28px; font-weight: 600; margin: 0.3em 0; }
-.s2s-hint { color: #555; font-size: 18px; line-height: 1.4; }
-.s2s-translation { font-size: 36px; white-space: pre-wrap; word-break: break-word;
-  font-family: "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; padding: 0.2em 0; }
+.s2s-widget { --s2s-font: 20px; --jp-widgets-font-size: var(--s2s-font);
+  --jp-widgets-inline-height: calc(2.2 * var(--s2s-font));
+  --jp-widgets-inline-label-width: calc(6 * var(--s2s-font));
+  --jp-widgets-slider-handle-size: var(--s2s-font);
+  font-size: var(--s2s-font); line-height: 1.4; max-width: 1100px; }
+.s2s-widget .widget-html-content { line-height: 1.4; }
+.s2s-widget .widget-text input[type="text"] { font-size: calc(1.3 * var(--s2s-font));
+  height: calc(2.6 * var(--s2s-font)); }
+.s2s-widget .jupyter-button { font-size: var(--s2s-font); height: calc(2.2 * var(--s2s-font));
+  width: auto; padding: 0 0.8em; }
+.s2s-widget .widget-toggle-buttons .widget-toggle-button { width: auto; padding: 0 0.8em; }
+.s2s-widget .widget-label, .s2s-widget .widget-readout, .s2s-widget .widget-checkbox label {
+  font-size: var(--s2s-font); }
+.s2s-title { font-size: calc(1.3 * var(--s2s-font)); font-weight: 600; margin: 0 0 0.15em; }
+.s2s-hint { color: #333; font-size: var(--s2s-font); line-height: 1.35; }
+.s2s-translation { font-size: calc(1.8 * var(--s2s-font)); white-space: pre-wrap;
+  word-break: break-word; line-height: 1.3;
+  font-family: "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; padding: 0.1em 0; }
 .s2s-char { border-radius: 4px; }
-.s2s-status { color: #444; font-size: 18px; }
-.s2s-legend { font-size: 16px; color: #444; }
-.s2s-legend span.s2s-swatch { display: inline-block; padding: 0 0.5em; margin: 0 0.1em;
-  border-radius: 4px; border: 1px solid #ddd; }
-.s2s-message { font-size: 20px; padding: 0.4em 0.6em; border-radius: 6px;
-  background: #fff4e0; border-left: 6px solid #e66100; margin: 0.3em 0; }
+.s2s-status { color: #333; font-size: var(--s2s-font); }
+.s2s-legend { font-size: var(--s2s-font); color: #333; line-height: 1.5; }
+.s2s-legend span.s2s-swatch { display: inline-block; padding: 0 0.4em; margin: 0 0.1em;
+  border-radius: 4px; border: 1px solid #ddd; line-height: 1.3; }
+.s2s-message { font-size: var(--s2s-font); padding: 0.3em 0.6em; border-radius: 6px;
+  background: #fff4e0; border-left: 6px solid #e66100; margin: 0.2em 0; }
 .s2s-message.s2s-error { background: #fde8e8; border-left-color: #c01c28; }
-.s2s-echo { font-size: 22px; white-space: pre-wrap; }
+.s2s-echo { font-size: calc(1.1 * var(--s2s-font)); white-space: pre-wrap; }
 mark.s2s-unknown { background: #f66151; color: #fff; border-radius: 4px; padding: 0 0.15em; }
-.s2s-bars { display: grid; grid-template-columns: 3em 1fr 5em; gap: 6px 12px;
-  align-items: center; max-width: 800px; }
-.s2s-candidate-char { font-size: 30px; text-align: center; font-family: "DejaVu Sans Mono",
-  monospace; }
-.s2s-bar { height: 28px; background: #99c1f1; border-radius: 4px; min-width: 2px; }
+.s2s-bars { display: grid; grid-template-columns: 2.2em minmax(0, 1fr) 4.5em; gap: 4px 12px;
+  align-items: center; max-width: 40em; }
+.s2s-candidate-char { font-size: calc(1.5 * var(--s2s-font)); line-height: 1.2; text-align: center;
+  font-family: "DejaVu Sans Mono", monospace; }
+.s2s-bar { height: calc(1.3 * var(--s2s-font)); background: #99c1f1; border-radius: 4px;
+  min-width: 2px; }
 .s2s-candidate.s2s-chosen .s2s-bar { background: #1c71d8; }
 .s2s-candidate-p { font-variant-numeric: tabular-nums; text-align: right; }
 .s2s-candidate { display: contents; }
-.s2s-so-far { font-size: 32px; white-space: pre-wrap; }
+.s2s-steps-position { white-space: nowrap; align-self: center; }
+.s2s-widget .s2s-mode { display: flex; flex-wrap: wrap; align-items: center; width: auto; }
+.s2s-widget .s2s-mode .widget-label { width: auto; margin-right: 0.5em; }
+.s2s-widget input[type="checkbox"] { width: calc(0.9 * var(--s2s-font));
+  height: calc(0.9 * var(--s2s-font)); }
+.s2s-so-far-line { margin-top: 0.2em; }
+.s2s-so-far { font-size: calc(1.6 * var(--s2s-font)); white-space: pre-wrap;
+  word-break: break-word; line-height: 1.3; }
 .s2s-so-far .s2s-new { background: #1c71d8; color: #fff; border-radius: 4px; }
 .s2s-attention, .s2s-step-attention { line-height: 1.4; }
 .s2s-attention { margin: 0.3em 0; }
 .s2s-attention-scroll { max-width: 100%; overflow-x: auto; }
-.s2s-attention-map { display: grid; gap: 2px; width: max-content; font-size: 20px;
+.s2s-attention-map { display: grid; gap: 2px; width: max-content; font-size: var(--s2s-font);
   font-family: "DejaVu Sans Mono", monospace; padding: 2px; }
 .s2s-att-row { display: contents; }
 .s2s-att-head, .s2s-att-label { background: #fff; text-align: center; font-weight: 600;
   line-height: 1.4em; padding: 0 0.15em; }
 .s2s-att-label { position: sticky; left: 0; z-index: 1; }
 .s2s-att-corner { position: sticky; left: 0; z-index: 2; background: #fff; }
-.s2s-att-stop .s2s-att-label { color: #777; }
+.s2s-att-stop .s2s-att-label { color: #555; }
 .s2s-att-cell { width: 1.3em; height: 1.4em; border-radius: 3px; border: 1px solid #e8e8e8;
   box-sizing: border-box; }
 .s2s-att-cell.s2s-att-max { border: 2px solid #0b3d91; }
-.s2s-step-attention { margin: 0.3em 0 0.5em; }
-.s2s-source { font-size: 30px; white-space: pre-wrap; word-break: break-word;
-  font-family: "DejaVu Sans Mono", monospace; }
+.s2s-step-attention { margin: 0.3em 0 0.2em; }
+.s2s-source { font-size: calc(1.5 * var(--s2s-font)); white-space: pre-wrap;
+  word-break: break-word; line-height: 1.3; font-family: "DejaVu Sans Mono", monospace; }
 .s2s-src-char { border-radius: 4px; padding: 0 1px; }
 .s2s-src-char.s2s-focus { outline: 3px solid #0b3d91; }
 .s2s-no-attention { font-style: italic; }
 body[data-voila] { font-size: 20px; }
 body[data-voila] .jp-Cell:not(:has(.s2s-widget)):not(:has(
   [data-mime-type="application/vnd.jupyter.stderr"])) { display: none; }
-body[data-voila] #rendered_cells { padding: 2vh 3vw; }
 """
 
 _LEGEND_LEVELS = (1.0, 0.75, 0.5, 0.25, 0.0)
-_SLIDER = {"width": "520px"}
+_SLIDER = {"width": "min(26em, 100%)"}
 
 
 def _style() -> widgets.HTML:
@@ -144,8 +171,8 @@ def confidence_html(text: str, confidences: list[float]) -> str:
         for ch, p in zip(text, confidences, strict=True))
     swatches = "".join(f'<span class="s2s-swatch" style="background-color: {_shade(p)}">'
                        f"{p:.0%}</span>" for p in _LEGEND_LEVELS)
-    legend = (f'<div class="s2s-legend">Shading: how sure the model was of each character '
-              f"(hover for the number) {swatches}</div>")
+    legend = (f'<div class="s2s-legend">How sure the model was of each character (hover for '
+              f"the number): {swatches}</div>")
     return f'<div class="s2s-translation">{spans}</div>{legend}'
 
 
@@ -228,19 +255,210 @@ def source_attention_html(source: str, weights: Sequence[float]) -> str:
         f'<span class="s2s-src-char{" s2s-focus" if i == best else ""}" data-w="{w:.4f}" '
         f'title="{w:.0%}" style="background-color: {_attention_shade(w)}">'
         f"{html.escape(ch)}</span>" for i, (ch, w) in enumerate(zip(source, weights, strict=True)))
-    focus = (f' — most of all <b class="s2s-focus-char">{html.escape(_glyph(source[best]))}</b> '
+    focus = (f' — most at <b class="s2s-focus-char">{html.escape(_glyph(source[best]))}</b> '
              f"({weights[best]:.0%})" if weights else "")
-    return (f'<div class="s2s-step-attention"><div>Where the decoder looks in the English '
-            f"sentence at this step{focus}:</div>"
+    return (f'<div class="s2s-step-attention"><div>Where it looks{focus}:</div>'
             f'<div class="s2s-source">{spans}</div>'
-            f'{_attention_legend("Darker blue: more weight.")}</div>')
+            f'{_attention_legend("Weight:")}</div>')
 
 
-def _snapshot(body: str):
-    """``body`` as a static HTML output (visible where widgets are not, e.g. on GitHub)."""
-    from IPython.display import HTML
+# --- static copies ---------------------------------------------------------------------------
+# What a widget shows, as HTML that needs neither a kernel nor a stylesheet: every widget adds it
+# to its display output (``text/html`` beside the widget view), so a notebook read where widgets
+# do not render (GitHub, nbviewer without the widget state, an HTML export) still shows it.
+# GitHub drops <style> blocks and may drop style attributes too, so everything a copy says is
+# also written in text: each character's probability under it, each weight as a number.
 
-    return HTML(f'<style>{CSS}</style><div class="s2s-snapshot">{body}</div>')
+_STATIC_BOX = ("font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 16px; "
+               "line-height: 1.4; color: #111")
+_STATIC_CELL = "padding: 1px 4px; border: 1px solid #ddd; text-align: center"
+_STATIC_MONO = "font-family: 'DejaVu Sans Mono', monospace"
+#: The most decoder steps a static copy lists (the first ones and the last two beyond that).
+STATIC_MAX_STEPS = 12
+
+
+def _plain(markup: str) -> list[str]:
+    """The lines of text in a widget's HTML (tags dropped, one line per block)."""
+    text = re.sub(r"</(div|p)>", "\n", markup)
+    text = html.unescape(re.sub(r"<[^>]+>", "", text))
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _static_box(kind: str, title: str, body: str) -> str:
+    note = ("A static copy of the widget as it was when this cell ran; run the notebook to use "
+            "the widget itself.")
+    return (f'<div class="s2s-static s2s-static-{kind}" style="{_STATIC_BOX}">'
+            f'<div style="font-weight: 600; font-size: 18px">{html.escape(title)}</div>'
+            f'<div style="color: #555; font-style: italic">{html.escape(note)}</div>'
+            f"{body}</div>")
+
+
+def _static_paragraphs(lines: Sequence[str], *, style: str = "") -> str:
+    return "".join(f'<p style="margin: 0.2em 0;{style}">{html.escape(line)}</p>'
+                   for line in lines)
+
+
+def _blue(p: float, *, sqrt: bool = False) -> str:
+    """A cell's background and text colour for a probability or weight ``p``."""
+    colour = (f"background-color: {_attention_shade(p)}" if sqrt
+              else f"background-color: rgba(28, 113, 216, {round(0.9 * min(max(p, 0), 1), 3)})")
+    return colour + ("; color: #fff" if p >= 0.5 else "")
+
+
+def translation_static_html(source: str, text: str, confidences: Sequence[float], *,
+                            status: str = "", notes: Sequence[str] = (), weights: Any = None,
+                            attention_note: str = "", title: str = "English → French") -> str:
+    """A static copy of a :class:`Translator`: the English, the French with each character
+    shaded by the model's confidence and that confidence (in %) written under it, the decoding
+    mode (``status``), ``notes`` (plain text lines) and, when ``weights`` is given
+    (:func:`helpers.translation.attention_map`'s array), the attention map as a table of
+    weights in %. Inline styles only; every text escaped."""
+    if len(text) != len(confidences):
+        raise ValueError(f"{len(text)} characters but {len(confidences)} confidences")
+    parts = [_static_paragraphs(notes, style=" color: #8a3b00")]
+    if source:
+        parts.append(f'<p style="margin: 0.2em 0">English: <span style="{_STATIC_MONO}">'
+                     f"{html.escape(source)}</span></p>")
+    if text:
+        parts.append(f'<p style="margin: 0.2em 0">French: <b class="s2s-static-translation" '
+                     f'style="font-size: 20px">{html.escape(text)}</b></p>')
+        chars = "".join(f'<td class="s2s-static-char" data-p="{p:.4f}" style="{_STATIC_CELL}; '
+                        f'font-size: 20px; {_STATIC_MONO}; background-color: {_shade(p)}">'
+                        f"{html.escape(_glyph(ch))}</td>"
+                        for ch, p in zip(text, confidences, strict=True))
+        sure = "".join(f'<td style="{_STATIC_CELL}; font-size: 13px; color: #333">{p:.0%}</td>'
+                       for p in confidences)
+        head = 'style="padding: 1px 6px; text-align: left; font-weight: normal; color: #555"'
+        parts.append(f'<table style="border-collapse: collapse; margin: 0.3em 0">'
+                     f"<tr><th {head}>character</th>{chars}</tr>"
+                     f"<tr><th {head}>model sure</th>{sure}</tr></table>"
+                     '<p style="margin: 0.2em 0; color: #555">Shading: the more orange a '
+                     "character, the less sure the model was of it (its probability is under "
+                     "it; ␣ is a space).</p>")
+    elif source:
+        parts.append('<p style="margin: 0.2em 0">The model answered with nothing at all.</p>')
+    if status:
+        parts.append(_static_paragraphs([status], style=" color: #333"))
+    if weights is not None:
+        parts.append(_static_attention_table(source, text, weights, attention_note))
+    return _static_box("translator", title, "".join(parts))
+
+
+def _static_attention_table(source: str, translation: str, weights: Any, note: str) -> str:
+    weights = np.asarray(weights, dtype=float)
+    expected = (len(translation) + 1, len(source))
+    if weights.shape != expected:
+        raise ValueError(f"weights of shape {weights.shape}, but {expected} expected")
+    head = "".join(f'<th style="{_STATIC_CELL}; {_STATIC_MONO}">{html.escape(_glyph(ch))}</th>'
+                   for ch in source)
+    rows = []
+    for t, out_ch in enumerate([*translation, STOP_TOKEN]):
+        best = int(np.argmax(weights[t])) if len(source) else -1
+        cells = "".join(
+            f'<td data-w="{w:.4f}" style="{_STATIC_CELL}; font-size: 13px; min-width: 1.8em; '
+            f'{_blue(w, sqrt=True)}">'
+            + (f"<b>{w:.0%}</b>" if s == best else (f"{w:.0%}" if w >= 0.01 else "")) + "</td>"
+            for s, w in enumerate(weights[t]))
+        rows.append(f'<tr class="s2s-static-att-row"><th style="{_STATIC_CELL}; {_STATIC_MONO}">'
+                    f"{html.escape(_glyph(out_ch))}</th>{cells}</tr>")
+    caption = ("Where the model looks: a row for each French character it writes (⏎ is the stop "
+               "token), a column for each English character it reads; each number is an "
+               "attention weight in % (a row adds up to 100%, its largest in bold; blank: "
+               "under 1%).")
+    return (_static_paragraphs([caption] + ([note] if note else []), style=" color: #333")
+            + '<table style="border-collapse: collapse; margin: 0.3em 0">'
+            f'<tr><th style="{_STATIC_CELL}"></th>{head}</tr>{"".join(rows)}</table>')
+
+
+def steps_static_html(source: str, steps: Sequence[Step], *, current: int = 0,
+                      stop_index: int | None = None, notes: Sequence[str] = (),
+                      title: str = "The decoder, step by step") -> str:
+    """A static copy of a :class:`StepThrough`: a table with a row for each decoder step (at
+    most :data:`STATIC_MAX_STEPS`, the first ones and the last two): the text so far, the
+    ``top`` candidates with their probabilities (the first, in bold, is the one greedy decoding
+    keeps) and, for an attention model, the English character the decoder looks at most. Row
+    ``current`` (the step the widget shows) is marked ▶; ``stop_index`` is the step that chose
+    the stop token. Inline styles only; every text escaped."""
+    parts = [_static_paragraphs(notes, style=" color: #8a3b00")]
+    if source:
+        parts.append(f'<p style="margin: 0.2em 0">English: <span style="{_STATIC_MONO}">'
+                     f"{html.escape(source)}</span> — {len(steps)} steps of greedy decoding</p>")
+    if steps:
+        top = max(len(step.candidates) for step in steps)
+        looks = any(step.attention is not None for step in steps)
+        shown = list(range(len(steps)))
+        if len(steps) > STATIC_MAX_STEPS:
+            shown = [*range(STATIC_MAX_STEPS - 2), None, len(steps) - 2, len(steps) - 1]
+        ordinal = ["1st (chosen)", "2nd", "3rd"] + [f"{k}th" for k in range(4, top + 1)]
+        heads = ["step", "text so far", *ordinal[:top]] + (["looks most at"] if looks else [])
+        th = f'style="{_STATIC_CELL}; font-weight: 600; background-color: #f4f4f4"'
+        rows = ["<tr>" + "".join(f"<th {th}>{html.escape(h)}</th>" for h in heads) + "</tr>"]
+        for i in shown:
+            if i is None:
+                skipped = len(steps) - STATIC_MAX_STEPS
+                rows.append(f'<tr><td colspan="{len(heads)}" style="{_STATIC_CELL}; '
+                            f'color: #555">… {skipped} more steps …</td></tr>')
+                continue
+            step = steps[i]
+            mark = "▶ " if i == current else ""
+            cells = [f'<td style="{_STATIC_CELL}">{mark}{i + 1}</td>',
+                     f'<td style="{_STATIC_CELL}; {_STATIC_MONO}; text-align: left; '
+                     f'white-space: pre">{html.escape(step.text_so_far)}</td>']
+            for rank, (char, p) in enumerate(step.candidates):
+                label = f"{html.escape(_glyph(char))} {p:.0%}"
+                cells.append(f'<td class="s2s-static-candidate" data-char="{html.escape(char)}" '
+                             f'data-p="{p:.4f}" style="{_STATIC_CELL}; {_blue(p)}">'
+                             + (f"<b>{label}</b>" if rank == 0 else label) + "</td>")
+            cells += [f'<td style="{_STATIC_CELL}"></td>'] * (top - len(step.candidates))
+            if looks:
+                where = ""
+                if step.attention is not None and len(step.attention):
+                    best = int(np.argmax(step.attention))
+                    where = (f"{html.escape(_glyph(source[best]))} "
+                             f"({float(step.attention[best]):.0%})")
+                cells.append(f'<td style="{_STATIC_CELL}; {_STATIC_MONO}">{where}</td>')
+            stop = ' data-stop="true"' if i == stop_index else ""
+            rows.append(f'<tr class="s2s-static-step" data-step="{i + 1}"{stop}>'
+                        + "".join(cells) + "</tr>")
+        parts.append('<table style="border-collapse: collapse; margin: 0.3em 0">'
+                     + "".join(rows) + "</table>"
+                     '<p style="margin: 0.2em 0; color: #555">Each row is one step: the '
+                     f"{top} most likely next characters with their probabilities (the darker "
+                     "the cell, the more likely); greedy decoding keeps the first. ⏎ is the stop "
+                     "token, ␣ a space.</p>")
+    return _static_box("steps", title, "".join(parts))
+
+
+def _bundle(data: Any, static: str, plain: str) -> dict:
+    """A widget's display data (the live view) with ``static`` as ``text/html`` and ``plain``
+    as ``text/plain``."""
+    if isinstance(data, tuple):  # (data, metadata)
+        data = data[0]
+    data = dict(data or {})
+    data["text/html"] = static
+    data["text/plain"] = plain
+    return data
+
+
+class WithStaticCopy:
+    """Displays as ``widget`` does (the live view where widgets render) plus a static copy,
+    ``static``: HTML text, or a function called at display time that returns it. The copy is
+    what a reader sees where widgets do not render (GitHub, nbviewer without the widget
+    state): use it for a widget of your own, e.g. ``display(WithStaticCopy(box, lambda:
+    f"<pre>{html.escape(shown)}</pre>"))``. (:class:`Translator` and :class:`StepThrough`
+    carry their own.)"""
+
+    def __init__(self, widget: widgets.Widget, static: str | Callable[[], str]) -> None:
+        self.widget = widget
+        self.static = static
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict:
+        data = self.widget._repr_mimebundle_(**kwargs)
+        if isinstance(data, tuple):
+            data = data[0]
+        data = dict(data or {})
+        data["text/html"] = self.static() if callable(self.static) else str(self.static)
+        return data
 
 
 def _normalised(text: str) -> str:
@@ -308,14 +526,15 @@ class Translator(widgets.VBox):
         self.last: Translation | None = None
         self._last_mode = "greedy"
         self.attention_weights: np.ndarray | None = None
+        self.confidences: list[float] = []  # the model's confidence in each character of last
         self.translated_text = ""
+        self._title = title
         self._listeners: list[Callable[[str], None]] = []
         self.text = widgets.Text(value=text, continuous_update=True,
                                  placeholder="Type an English sentence, e.g. I am cold.",
                                  layout=widgets.Layout(width="95%"))
         self.text.add_class("s2s-translator-input")
-        self.mode = widgets.ToggleButtons(options=MODES, value="greedy", description="Decoding",
-                                          style={"button_width": "180px"})
+        self.mode = widgets.ToggleButtons(options=MODES, value="greedy", description="Decoding")
         self.mode.add_class("s2s-mode")
         self.beam_width = widgets.IntSlider(value=4, min=2, max=10, description="Beam width",
                                             continuous_update=False, layout=_SLIDER)
@@ -434,6 +653,7 @@ class Translator(widgets.VBox):
     def _clear(self) -> None:
         """No translation to show."""
         self.last = None
+        self.confidences = []
         self.attention_weights = None
         self.result.value = ""
         self.status.value = ""
@@ -462,6 +682,7 @@ class Translator(widgets.VBox):
         confidences = character_confidences(self.translator, translation.used_input,
                                             translation.text)
         self.last = translation
+        self.confidences = list(confidences)
         self._last_mode = mode
         self.attention_weights = None
         self.notes.value = notes
@@ -519,13 +740,45 @@ class Translator(widgets.VBox):
         last = self.last
         return last.text if last is not None else ""
 
-    def snapshot(self):
-        """The translation and attention map shown now, as static HTML (for a notebook read
-        where widgets do not render, e.g. on GitHub)."""
+    def static_html(self) -> str:
+        """What the widget shows now (the translation with its shading, the mode, the notes,
+        the attention map when shown) as self-contained static HTML
+        (:func:`translation_static_html`)."""
         with self._lock:
-            shown = "" if self.last is None else f"<div>{html.escape(self.last.used_input)}</div>"
-            return _snapshot(shown + self.result.value + self.status.value
-                             + self.attention_view.value)
+            last = self.last
+            weights = None
+            note = ""
+            if (last is not None and self.has_attention and self.show_attention.value
+                    and self.attention_weights is not None):
+                weights = self.attention_weights
+                if self._last_mode != "greedy":
+                    note = ("These are the weights the model uses when it is given the "
+                            "characters shown and writes them (teacher forcing).")
+            notes = _plain(self.notes.value)
+            if not self.has_attention:
+                notes += _plain(self.attention_view.value)
+            elif last is not None and weights is None and self.show_attention.value:
+                notes += _plain(self.attention_view.value)  # too big, or failed
+            return translation_static_html(
+                "" if last is None else last.used_input, self.translation,
+                self.confidences if last is not None else [],
+                status=" ".join(_plain(self.status.value)), notes=notes, weights=weights,
+                attention_note=note, title=self._title)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict:
+        """The live widget, and :meth:`static_html` for where widgets do not render."""
+        with self._lock:
+            last = self.last
+            plain = (f"Translator: {last.used_input!r} → {last.text!r} "
+                     f"({MODE_NAMES[self._last_mode]})" if last is not None
+                     else "Translator (no translation)")
+            return _bundle(super()._repr_mimebundle_(**kwargs), self.static_html(), plain)
+
+    def snapshot(self):
+        """:meth:`static_html` as an IPython ``HTML`` object (what the widget shows now)."""
+        from IPython.display import HTML
+
+        return HTML(self.static_html())
 
 
 def _bars_html(step: Step) -> str:
@@ -606,13 +859,12 @@ class StepThrough(widgets.VBox):
             self.follow(follow)
 
     def _heading(self, title: str, following: bool = False) -> str:
-        hint = ("At every step the decoder gives each character a probability; greedy decoding "
-                "keeps the most likely one.")
+        hint = ("At each step the decoder gives every character a probability; greedy "
+                "decoding keeps the most likely.")
         if has_attention(self.translator.model):
-            hint += " The blue shading shows where in the English sentence it looks."
+            hint += " Blue: where it looks in the English."
         if following:
-            hint += (" It decodes each sentence the translator above translates (or type "
-                     "another one here).")
+            hint += " It decodes what the translator translates (or type here)."
         return (f'<div class="s2s-title">{html.escape(title)}</div>'
                 f'<div class="s2s-hint">{html.escape(hint)}</div>')
 
@@ -693,21 +945,37 @@ class StepThrough(widgets.VBox):
                 f'<div class="s2s-chosen-line" data-source="{html.escape(self.source)}" '
                 f'data-step="{self.index + 1}" data-stop="{str(stop).lower()}">Chosen: '
                 f'<b class="s2s-chosen-char">{html.escape(step.chosen)}</b> with probability '
-                f"{step.probability:.1%}{stopped}</div>{looks}"
+                f"{step.probability:.1%}{stopped}</div>"
                 f"<div>The {len(step.candidates)} most likely next characters:</div>"
                 f"{_bars_html(step)}"
-                f'<div>Text so far:</div><div class="s2s-so-far">{html.escape(before)}'
-                f'<span class="s2s-new">{html.escape(new)}</span></div>')
+                f'<div class="s2s-so-far-line">Text so far: <span class="s2s-so-far">'
+                f'{html.escape(before)}<span class="s2s-new">{html.escape(new)}</span></span>'
+                f"</div>{looks}")
             # after the view, so that a page that sees the new position sees the new view
             self.position.value = (f'<span class="s2s-position">Step {self.index + 1} of {n}'
                                    "</span>")
 
-    def snapshot(self):
-        """The step shown now, as static HTML (for a notebook read where widgets do not
-        render, e.g. on GitHub)."""
+    def static_html(self) -> str:
+        """Every step of the sentence decoded now (the top candidates of each, the step shown
+        marked) as self-contained static HTML (:func:`steps_static_html`)."""
         with self._lock:
-            return _snapshot(f"<div>{html.escape(self.source)} — "
-                             f"{self.position.value}</div>{self.view.value}")
+            stop = next((i for i, c in enumerate(self.chosen_ids) if c == self._stop_id), None)
+            return steps_static_html(self.source, list(self.steps), current=self.index,
+                                     stop_index=stop, notes=_plain(self.notes.value),
+                                     title=self._title)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict:
+        """The live widget, and :meth:`static_html` for where widgets do not render."""
+        with self._lock:
+            plain = (f"StepThrough: {self.source!r}, step {self.index + 1} of {len(self.steps)}"
+                     if self.steps else "StepThrough (nothing decoded)")
+            return _bundle(super()._repr_mimebundle_(**kwargs), self.static_html(), plain)
+
+    def snapshot(self):
+        """:meth:`static_html` as an IPython ``HTML`` object."""
+        from IPython.display import HTML
+
+        return HTML(self.static_html())
 
     def next(self) -> None:
         """One step forward."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import re
 import time
+from html.parser import HTMLParser
 
 import numpy as np
 import pytest
@@ -163,8 +164,8 @@ def test_step_through_shows_five_candidates_and_moves(translator) -> None:
     widget.next()
     widget.next()
     assert widget.index == 2 and "Step 3 of" in widget.position.value
-    assert text_of(re.search(r'<div class="s2s-so-far">.*</div>', widget.view.value).group(0)) \
-        == expected[:3]
+    so_far = re.search(r'<span class="s2s-so-far">.*?</span></span>', widget.view.value)
+    assert text_of(so_far.group(0)) == expected[:3]
     widget.previous()
     assert widget.index == 1
     widget.show(10_000)
@@ -409,10 +410,199 @@ def test_step_through_follows_after_the_pause_and_from_the_start(attention_trans
     assert steps.steps[-1].text_so_far == "Soyez gentil !"
 
 
-def test_snapshots_are_static_html(attention_translator) -> None:
-    translator_widget = w.Translator(attention_translator, "Hi.")
-    steps = w.StepThrough(attention_translator, follow=translator_widget)
-    page = translator_widget.snapshot().data
-    assert "s2s-snapshot" in page and "s2s-widget" not in page.split("</style>", 1)[1]
-    assert page.count('class="s2s-att-row') == len("Salut !") + 1
-    assert "s2s-src-char" in steps.snapshot().data
+# --- static copies: what a reader sees where widgets do not render -----------------------------
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+#: The tags a static copy may use: no <style> (GitHub drops it), no script, no links.
+STATIC_TAGS = {"div", "p", "span", "b", "table", "tr", "th", "td"}
+
+
+class _Tags(HTMLParser):
+    """The tags of an HTML text (checked for balance), their attributes, and its text."""
+
+    def __init__(self, markup: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[str] = []
+        self.tags: list[tuple[str, dict]] = []
+        self.text = ""
+        self.feed(markup)
+        self.close()
+        assert self.open == [], f"unclosed tags: {self.open}"
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        self.open.append(tag)
+
+    def handle_endtag(self, tag):
+        assert self.open and self.open[-1] == tag, f"</{tag}> closes {self.open[-1:]}"
+        self.open.pop()
+
+    def handle_data(self, data):
+        self.text += data
+
+
+def static_of(widget) -> tuple[dict, _Tags]:
+    data = widget._repr_mimebundle_()
+    return data, _Tags(data["text/html"])
+
+
+def assert_self_contained(page: _Tags) -> None:
+    assert {tag for tag, _ in page.tags} <= STATIC_TAGS
+    for tag, attrs in page.tags:
+        assert set(attrs) <= {"class", "style", "data-p", "data-w", "data-char", "data-step",
+                              "data-stop", "colspan"}, (tag, attrs)
+        assert "url(" not in attrs.get("style", "")
+
+
+def test_a_translator_displays_with_a_static_copy_of_its_translation(translator) -> None:
+    widget = w.Translator(translator, "Be nice.", debounce_seconds=60)
+    data, page = static_of(widget)
+    assert data[WIDGET_VIEW]["model_id"] == widget.model_id  # the live widget …
+    assert data["text/plain"] == "Translator: 'Be nice.' → 'Soyez gentil !' (greedy)"
+    assert_self_contained(page)  # … and a copy that needs no kernel and no stylesheet
+    assert "<style" not in data["text/html"]
+    assert "English: Be nice." in page.text and "French: Soyez gentil !" in page.text
+    cells = [attrs for tag, attrs in page.tags if "s2s-static-char" in attrs.get("class", "")]
+    confidences = translation.character_confidences(translator, "Be nice.", "Soyez gentil !")
+    assert len(cells) == len("Soyez gentil !")
+    assert [float(c["data-p"]) for c in cells] == pytest.approx(confidences, abs=1e-4)
+    for cell, p in zip(cells, confidences, strict=True):  # the shading, inline …
+        assert f"background-color: {w._shade(p)}" in cell["style"]
+    for p in confidences:  # … and the number under each character (GitHub may drop styles)
+        assert f"{p:.0%}" in page.text
+    assert "greedy" in page.text and "mean confidence" in page.text
+    assert "has no attention" in page.text  # the widget's note, as text
+
+
+def test_the_static_copy_is_what_the_widget_shows_when_it_is_displayed(translator) -> None:
+    widget = w.Translator(translator, "Hi.", debounce_seconds=60)  # translated at once …
+    assert "French: Salut !" in static_of(widget)[1].text  # … so the first display shows it
+    widget.text.value = "Go."  # typed, still waiting for the pause: not translated yet
+    assert "French: Salut !" in static_of(widget)[1].text
+    widget.translate_now()
+    assert "French: Va !" in static_of(widget)[1].text
+    widget.mode.value = "beam"
+    assert "beam search (width 4)" in static_of(widget)[1].text
+    type_and_enter(widget, "")
+    data, page = static_of(widget)
+    assert "Type an English sentence" in page.text and "French:" not in page.text
+    assert data["text/plain"] == "Translator (no translation)"
+    type_and_enter(widget, "Go. 😀")
+    assert "never saw" in static_of(widget)[1].text and "U+1F600" in static_of(widget)[1].text
+
+
+def test_the_static_copy_escapes_the_text(translator, monkeypatch) -> None:
+    text = "<b>a & b</div> &amp; <script>"
+
+    def fake(model, source, **kwargs):
+        return translation.Translation(source=source, text=text, used_input=source)
+
+    monkeypatch.setattr(w, "translate", fake)
+    monkeypatch.setattr(w, "character_confidences", lambda m, s, t: [0.5] * len(t))
+    widget = w.Translator(translator, "Go.")
+    data, page = static_of(widget)
+    assert_self_contained(page)
+    assert f"French: {text}" in page.text
+    assert "<script" not in data["text/html"] and "<b>a" not in data["text/html"]
+    with pytest.raises(ValueError, match="confidences"):
+        w.translation_static_html("a", "ab", [0.5])
+
+
+def test_the_static_copy_of_an_attention_model_has_its_map(attention_translator) -> None:
+    widget = w.Translator(attention_translator, "Be nice.")
+    _, page = static_of(widget)
+    assert_self_contained(page)
+    rows = [i for i, (tag, attrs) in enumerate(page.tags)
+            if attrs.get("class") == "s2s-static-att-row"]
+    assert len(rows) == len("Soyez gentil !") + 1
+    weights = [float(attrs["data-w"]) for tag, attrs in page.tags if "data-w" in attrs]
+    assert np.array(weights).reshape(len(rows), len("Be nice.")) == pytest.approx(
+        widget.attention_weights, abs=1e-4)
+    assert "Where the model looks" in page.text
+    widget.show_attention.value = False  # hidden in the widget: not in the copy either
+    _, page = static_of(widget)
+    assert "Where the model looks" not in page.text and "French: Soyez gentil !" in page.text
+
+
+def test_a_step_through_displays_with_every_steps_candidates(attention_translator) -> None:
+    widget = w.StepThrough(attention_translator, "Get out!")
+    widget.next()
+    data, page = static_of(widget)
+    assert data[WIDGET_VIEW]["model_id"] == widget.model_id
+    assert data["text/plain"] == f"StepThrough: 'Get out!', step 2 of {len(widget.steps)}"
+    assert_self_contained(page)
+    assert "<style" not in data["text/html"]
+    steps = [attrs for tag, attrs in page.tags if attrs.get("class") == "s2s-static-step"]
+    assert [int(a["data-step"]) for a in steps] == list(range(1, len(widget.steps) + 1))
+    assert steps[-1].get("data-stop") == "true" and "data-stop" not in steps[0]
+    candidates = [(a["data-char"], float(a["data-p"])) for tag, a in page.tags
+                  if a.get("class") == "s2s-static-candidate"]
+    expected = [(char, p) for step in widget.steps for char, p in step.candidates]
+    assert [c for c, _ in candidates] == [c for c, _ in expected]
+    assert [p for _, p in candidates] == pytest.approx([p for _, p in expected], abs=1e-4)
+    assert "▶ 2" in page.text  # the step the widget shows
+    assert "looks most at" in page.text and "Sortez !" in page.text
+
+
+def test_a_long_decoding_lists_its_first_and_last_steps(translator, monkeypatch) -> None:
+    monkeypatch.setattr(w, "STATIC_MAX_STEPS", 4)
+    widget = w.StepThrough(translator, "Get out!")
+    _, page = static_of(widget)
+    shown = [int(a["data-step"]) for tag, a in page.tags if a.get("class") == "s2s-static-step"]
+    n = len(widget.steps)
+    assert shown == [1, 2, n - 1, n] and f"… {n - 4} more steps …" in page.text
+    assert "looks most at" not in page.text  # no attention, no column for it
+
+
+def test_a_step_through_with_nothing_decoded_says_why(translator) -> None:
+    widget = w.StepThrough(translator, "🙂")
+    data, page = static_of(widget)
+    assert "never saw" in page.text and '"s2s-static-step"' not in data["text/html"]
+    assert data["text/plain"] == "StepThrough (nothing decoded)"
+
+
+def test_ipython_stores_both_the_widget_and_its_copy(translator) -> None:
+    """What a notebook saves for a displayed widget: IPython's formatter output."""
+    from IPython.core.formatters import DisplayFormatter
+
+    widget = w.Translator(translator, "Run!")
+    data, _ = DisplayFormatter().format(widget)
+    assert {WIDGET_VIEW, "text/html", "text/plain"} <= set(data)
+    assert "Cours !" in data["text/html"]
+    steps = w.StepThrough(translator, follow=widget)
+    data, _ = DisplayFormatter().format(steps)
+    assert {WIDGET_VIEW, "text/html"} <= set(data) and "s2s-static-step" in data["text/html"]
+    assert "Cours !" in w.Translator(translator, "Run!").snapshot().data
+
+
+def test_with_static_copy_adds_a_copy_to_any_widget() -> None:
+    import ipywidgets
+    from IPython.core.formatters import DisplayFormatter
+
+    box = ipywidgets.Text(value="hello")
+    shown = []
+    data, _ = DisplayFormatter().format(w.WithStaticCopy(box, lambda: shown.append(1) or
+                                                         f"<pre>{box.value}</pre>"))
+    assert data[WIDGET_VIEW]["model_id"] == box.model_id
+    assert data["text/html"] == "<pre>hello</pre>" and shown == [1]  # made at display time
+    assert w.WithStaticCopy(box, "<p>x</p>")._repr_mimebundle_()["text/html"] == "<p>x</p>"
+
+
+def test_nbconvert_shows_the_static_copy_of_a_saved_widget(translator) -> None:
+    """nbviewer and an HTML export (nbconvert) render a widget output as its static copy when
+    the notebook holds no state for the widget (as on GitHub, which runs no widget code)."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    widget = w.Translator(translator, "Be nice.")
+    steps = w.StepThrough(translator, follow=widget)
+    cells = []
+    for shown in (widget, steps):
+        cell = nbformat.v4.new_code_cell("widget")
+        cell.outputs = [nbformat.v4.new_output("display_data", data=shown._repr_mimebundle_())]
+        cells.append(cell)
+    page, _ = HTMLExporter(template_name="lab").from_notebook_node(
+        nbformat.v4.new_notebook(cells=cells))
+    assert "French: <b" in page and "Soyez gentil !" in page
+    assert page.count('class="s2s-static-step"') == min(len(steps.steps), w.STATIC_MAX_STEPS)
+    assert "Translator(" not in page and "application/vnd.jupyter.widget-view+json" not in page

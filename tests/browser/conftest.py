@@ -8,8 +8,10 @@ and temporary runtime / workspace folders, and the whole group is killed afterwa
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -109,13 +111,18 @@ SERVER_PIDS: dict[str, int] = {}
 
 def make_app_command(port: int) -> list[str]:
     """The Voilà command line of ``make app`` (read from ``make -n``, so the test serves the
-    app exactly as the Makefile does), on ``port``."""
+    app exactly as the Makefile does), on ``port``: ``env NAME=value … voila …`` when the
+    Makefile sets environment variables for it (``JUPYTER_PATH``, where its page template is)."""
     dry = subprocess.run(["make", "-n", "--no-print-directory", "app", f"APP_PORT={port}"],
                          cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    line = next(line for line in dry.replace("\\\n", " ").splitlines()
-                if line.split() and line.split()[0].endswith("/voila"))
-    words = line.split()
-    return [str(BIN / "voila"), *words[1:]]
+    for line in dry.replace("\\\n", " ").splitlines():
+        words = shlex.split(line)
+        assignments = list(itertools.takewhile(lambda w: re.fullmatch(r"\w+=.*", w), words))
+        rest = words[len(assignments):]
+        if rest and rest[0].endswith("/voila"):
+            voila = [str(BIN / "voila"), *rest[1:]]
+            return ["env", *assignments, *voila] if assignments else voila
+    raise RuntimeError(f"no voila command in `make -n app`:\n{dry}")
 
 
 def app_cull_idle_seconds() -> float:

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
 import time
+from collections.abc import Iterator
 
 import pytest
 
 from tests.browser.conftest import (
     APP_READY_MS,
     ARTIFACTS,
+    NOTEBOOK,
     ROOT,
     app_cull_idle_seconds,
+    free_port,
     kernels_of,
+    make_app_command,
     new_page,
+    serve,
 )
 
 pytestmark = pytest.mark.browser
@@ -29,10 +36,42 @@ SCREENSHOT_MAX_BYTES = 250_000
 SCREENSHOT_MAX_HEIGHT = 2400
 
 
+#: Runs in the app's page from its first script on: records the page's visible text (and visible
+#: images) at every change of the DOM and every animation frame, until the step-through shows
+#: its bars; ``window.__s2sFrames`` is the list of distinct states seen.
+RECORD_WHAT_IS_PAINTED = """
+(() => {
+  const frames = window.__s2sFrames = [];
+  const seen = new Set();
+  let done = false;
+  function record() {
+    if (done || !document.body) return;
+    const text = document.body.innerText || "";
+    const images = [...document.images].filter(img => {
+      const box = img.getBoundingClientRect();
+      return box.width > 0 && box.height > 0 && getComputedStyle(img).visibility === "visible";
+    }).map(img => img.alt || img.src);
+    const key = text + "\\u0000" + images.join("\\u0000");
+    if (!seen.has(key)) {
+      seen.add(key);
+      frames.push({ms: Math.round(performance.now()), text: text.slice(0, 4000), images});
+    }
+    if (document.querySelector(".s2s-steps .s2s-candidate")) { done = true; observer.disconnect(); }
+  }
+  const observer = new MutationObserver(record);
+  observer.observe(document, {subtree: true, childList: true, attributes: true,
+                              characterData: true});
+  (function frame() { record(); if (!done) requestAnimationFrame(frame); })();
+})();
+"""
+
+
 @pytest.fixture(scope="module")
 def app_page(browser, voila_url):
-    """One Voilà page for the module (each page load starts a kernel and runs notebook 07)."""
+    """One Voilà page for the module (each page load starts a kernel and runs notebook 07),
+    recording what it shows while it loads (:data:`RECORD_WHAT_IS_PAINTED`)."""
     page = new_page(browser)
+    page.add_init_script(RECORD_WHAT_IS_PAINTED)
     try:
         page.goto(voila_url, wait_until="domcontentloaded", timeout=60_000)
         page.locator(INPUT).wait_for(state="visible", timeout=APP_READY_MS)
@@ -261,13 +300,175 @@ def test_unknown_characters_are_highlighted(app_page, pretrained) -> None:
 
 
 def test_app_shows_only_the_widgets_in_large_type(app_page) -> None:
-    assert app_page.locator(".jp-MarkdownCell").count() > 0  # the notebook's text is there …
-    for cell in app_page.locator(".jp-MarkdownCell").all():
-        assert not cell.is_visible()  # … but hidden in the app
+    # the page template leaves out every cell without a widget: prose, printed lines, and the
+    # static copies (the widgets' own text/html, and the snapshot cells)
+    assert app_page.locator(".jp-MarkdownCell").count() == 0
+    assert app_page.locator(".jp-Cell").count() == 2
     assert app_page.locator(".s2s-widget").count() == 2
+    assert app_page.locator(".s2s-static").count() == 0
     size = app_page.locator(INPUT).evaluate("el => parseFloat(getComputedStyle(el).fontSize)")
     assert size >= 20
-    assert not app_page.get_by_text("profile:").first.is_visible()
+    assert app_page.get_by_text("profile:").count() == 0
+
+
+def notebook_text_snippets() -> list[str]:
+    """Text of notebook 07 that the app must never show: its headings, the Colab badge, the
+    printed set-up line, the widgets' static copies, ipywidgets' "Loading widget..."."""
+    notebook = json.loads(NOTEBOOK.read_text())
+    headings = [line.lstrip("#").strip() for cell in notebook["cells"]
+                if cell["cell_type"] == "markdown"
+                for line in "".join(cell["source"]).splitlines() if line.startswith("#")]
+    assert len(headings) >= 5
+    return [*headings, "Open In Colab", "Run time", "profile", "TensorFlow", "Loading widget",
+            "A static copy of the widget"]
+
+
+#: What Voilà's spinner says while the notebook runs.
+SPINNER = re.compile(r"(Running|Executing|Reading)\b[^\n]*")
+
+
+def test_nothing_of_the_notebook_is_painted_while_the_app_loads(app_page) -> None:
+    """Every state of the page from its first script until the widgets are drawn: the spinner,
+    an empty page, then the widgets; never the notebook's text, not for a single frame."""
+    frames = app_page.evaluate("() => window.__s2sFrames")
+    assert len(frames) >= 3, frames  # the spinner, …, the widgets
+    assert any(SPINNER.fullmatch(f["text"].strip()) for f in frames)
+    assert frames[-1]["text"].lstrip().startswith(("English → French",
+                                                   "The decoder, step by step"))
+    # (the widgets' own words, e.g. "Where the model looks", are not the notebook's)
+    forbidden = [s for s in notebook_text_snippets() if s not in frames[-1]["text"]]
+    assert len(forbidden) >= 8
+    for frame in frames:
+        text = frame["text"].strip()
+        assert frame["images"] == [], frame
+        assert not [s for s in forbidden if s in text], frame
+        assert (not text or SPINNER.fullmatch(text)
+                or text.startswith(("English → French", "The decoder, step by step"))), frame
+
+
+#: The parts of the app that must be on the first screen, without scrolling.
+FIRST_SCREEN = {"text box": INPUT, "translation": TRANSLATION,
+                "chosen step": f"{STEPS} .s2s-chosen-line", "bars": f"{STEPS} .s2s-bars",
+                "text so far": f"{STEPS} .s2s-so-far-line"}
+
+#: The font size (px) of every visible text of the page: each text node's element, each
+#: text box (its value is not a text node); with the element's class and the text.
+FONT_SIZES = """() => {
+  const sizes = [];
+  const shown = el => { const box = el.getBoundingClientRect();
+    return box.width > 0 && box.height > 0 && getComputedStyle(el).visibility === "visible"; };
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode, el = node.parentElement;
+    if (!node.textContent.trim() || !el || !shown(el)) continue;
+    sizes.push([parseFloat(getComputedStyle(el).fontSize), el.className.toString(),
+                node.textContent.trim().slice(0, 40)]);
+  }
+  for (const el of document.querySelectorAll("input, textarea, select")) {
+    if (shown(el) && el.type !== "checkbox")
+      sizes.push([parseFloat(getComputedStyle(el).fontSize), el.className.toString(), el.value]);
+  }
+  return sizes;
+}"""
+
+#: How far the page and each of its scrolling boxes are scrolled (px).
+SCROLLED = """() => [window.scrollY, ...[...document.querySelectorAll(
+  "#rendered_cells, #main, #jp-main-content-panel, body, html")].map(el => el.scrollTop)]"""
+
+
+@pytest.mark.parametrize("width, height", [(1280, 720), (1920, 1080)])
+def test_the_translator_and_the_current_step_fit_the_screen(app_page, pretrained,
+                                                            everyday_sentence, width,
+                                                            height) -> None:
+    """At both classroom screen sizes, after translating a sentence and stepping once: the
+    text box, the translation, the chosen step, its bars and the text so far are all inside
+    the viewport with the page not scrolled, the two widgets side by side across the width,
+    and no text of the page under 20 px. Saves tests/artifacts/app_WIDTHxHEIGHT.png (the
+    screen) and .json (the positions and font sizes)."""
+    from helpers import translation
+
+    expected = translation.translate(pretrained, everyday_sentence).text
+    viewport = app_page.viewport_size
+    app_page.set_viewport_size({"width": width, "height": height})
+    try:
+        app_page.evaluate("() => document.querySelector('#rendered_cells').scrollTo(0, 0)")
+        translate_in_page(app_page, everyday_sentence)
+        wait_for_translation(app_page, expected)
+        # the step-through follows (Enter in its box: back to step 1, had it shown the sentence)
+        app_page.locator(".s2s-steps-input input").press("Enter")
+        wait_for_step(app_page, everyday_sentence, 1)
+        app_page.locator(f"{STEPS} .s2s-steps-next").click()
+        wait_for_step(app_page, everyday_sentence, 2)
+        app_page.mouse.move(0, 0)
+        scrolled = app_page.evaluate(SCROLLED)
+        boxes = {name: app_page.locator(selector).bounding_box()
+                 for name, selector in FIRST_SCREEN.items()}
+        widgets = {name: app_page.locator(selector).bounding_box()
+                   for name, selector in (("translator", TRANSLATOR), ("step-through", STEPS))}
+        sizes = app_page.evaluate(FONT_SIZES)
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        app_page.screenshot(path=str(ARTIFACTS / f"app_{width}x{height}.png"))
+        (ARTIFACTS / f"app_{width}x{height}.json").write_text(json.dumps(
+            {"viewport": [width, height], "boxes": boxes, "widgets": widgets,
+             "font_sizes_px": sorted({size for size, _, _ in sizes})}, indent=1))
+    finally:
+        app_page.set_viewport_size(viewport)
+    assert not any(scrolled), f"the page scrolled: {scrolled}"
+    for name, box in boxes.items():
+        assert box is not None, f"no {name}"
+        assert box["x"] >= 0 and box["y"] >= 0, (name, box)
+        assert box["x"] + box["width"] <= width and box["y"] + box["height"] <= height, \
+            (name, box, "outside the first screen")
+    translator, steps = widgets["translator"], widgets["step-through"]
+    assert steps["x"] >= translator["x"] + translator["width"]  # side by side …
+    assert abs(steps["y"] - translator["y"]) < 5
+    assert steps["x"] + steps["width"] >= 0.9 * width  # … across the screen
+    small = [entry for entry in sizes if entry[0] < 20]
+    assert not small, f"text under 20 px: {small[:10]}"
+    assert len(sizes) > 30
+
+
+@pytest.fixture
+def small_app_url(tmp_path) -> Iterator[str]:
+    """``make app``'s Voilà and page template serving a small notebook: a heading, a printed
+    line, a widget, a cell that fails."""
+    import nbformat
+
+    cells = [nbformat.v4.new_markdown_cell("# A heading of the notebook"),
+             nbformat.v4.new_code_cell('print("a printed line")'),
+             nbformat.v4.new_code_cell("import ipywidgets\n"
+                                       'ipywidgets.Button(description="a widget")'),
+             nbformat.v4.new_code_cell("1 / 0"),
+             nbformat.v4.new_markdown_cell("The end of the notebook.")]
+    notebook = nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": {
+        "name": "python3", "display_name": "Python 3", "language": "python"}})
+    path = tmp_path / "small.ipynb"
+    nbformat.write(notebook, path)
+    port = free_port()
+    command = [str(path) if word.endswith(NOTEBOOK.name) else word
+               for word in make_app_command(port)]
+    yield from serve(command, f"http://127.0.0.1:{port}/", tmp_path, ROOT,
+                     probe=f"http://127.0.0.1:{port}/voila/static/no-such-file")
+
+
+def test_the_page_shows_widgets_and_errors_and_nothing_else(browser, small_app_url) -> None:
+    """The app's page template leaves out the cells without a widget, and shows a failing
+    cell (Voilà's notice on stderr) across the page."""
+    page = new_page(browser)
+    try:
+        page.goto(small_app_url, wait_until="domcontentloaded", timeout=60_000)
+        page.get_by_role("button", name="a widget").wait_for(timeout=60_000)
+        error = page.locator("[data-mime-type='application/vnd.jupyter.stderr']")
+        error.wait_for(timeout=30_000)
+        assert "error" in (error.text_content() or "").lower()
+        assert page.locator(".jp-Cell").count() == 2
+        text = page.locator("body").inner_text()
+        assert "heading" not in text and "printed" not in text and "The end" not in text
+        cells = [page.locator(".jp-Cell").nth(i).bounding_box() for i in range(2)]
+        assert cells[1]["width"] > 0.8 * page.viewport_size["width"]  # the error spans the page
+    finally:
+        page.close(run_before_unload=True)
+        page.context.close()
 
 
 def _load_app(page, url: str) -> None:
@@ -343,9 +544,10 @@ def test_screenshot_for_the_readme(app_page, pretrained, everyday_sentence) -> N
     app_page.set_viewport_size({"width": 1200, "height": SCREENSHOT_MAX_HEIGHT})  # both, whole
     try:
         app_page.locator(f"{STEPS} .s2s-so-far").wait_for()
-        bottom = app_page.locator(STEPS).bounding_box()
-        height = (min(SCREENSHOT_MAX_HEIGHT, int(bottom["y"] + bottom["height"]) + 24)
-                  if bottom else SCREENSHOT_MAX_HEIGHT)
+        boxes = [app_page.locator(selector).bounding_box() for selector in (TRANSLATOR, STEPS)]
+        height = (min(SCREENSHOT_MAX_HEIGHT,
+                      max(int(box["y"] + box["height"]) for box in boxes) + 24)
+                  if all(boxes) else SCREENSHOT_MAX_HEIGHT)
         app_page.screenshot(path=str(path), clip={"x": 0, "y": 0, "width": 1200,
                                                   "height": height})
     finally:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import APP_READY_MS, NOTEBOOK, new_page
+from tests.browser.conftest import APP_READY_MS, ARTIFACTS, NOTEBOOK, new_page
 
 pytestmark = pytest.mark.browser
 
@@ -45,6 +45,8 @@ def test_run_all_cells_renders_a_working_translator(lab_page, lab_url, pretraine
     errors = page.locator(".jp-NotebookPanel [data-mime-type='application/vnd.jupyter.error']")
     assert errors.count() == 0, errors.all_text_contents()
     assert page.locator(".jp-NotebookPanel .s2s-steps .s2s-candidate").count() == 5
+    # a widget's output carries a static copy (text/html) too, but JupyterLab shows the widget
+    assert page.locator(".jp-OutputArea-child:has(.s2s-widget) .s2s-static").count() == 0
     expected = translation.translate(pretrained, everyday_sentence).text
     box.fill(everyday_sentence)
     box.press("Enter")
@@ -52,3 +54,7 @@ def test_run_all_cells_renders_a_working_translator(lab_page, lab_url, pretraine
         "([sel, text]) => document.querySelector(sel)?.textContent === text",
         arg=[".jp-NotebookPanel .s2s-translator .s2s-translation", expected], timeout=30_000)
     assert "Traceback" not in page.content()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)  # the widgets as a notebook shows them
+    for name, selector in (("translator", ".s2s-translator"), ("step_through", ".s2s-steps")):
+        page.locator(f".jp-NotebookPanel {selector}").screenshot(
+            path=str(ARTIFACTS / f"lab_{name}.png"))
