@@ -111,6 +111,12 @@ class PreparedInput:
     tokens: list[str] | None = None
 
 
+def _too_long(counted: str, max_length: int) -> InputTooLongError:
+    return InputTooLongError(f"The text has {counted}; this model reads at most {max_length} (its "
+                             "longest training sentence). Shorten it, or translate with "
+                             "on_overflow='truncate'.")
+
+
 def _unknown_rule(prepared: PreparedInput, unknown: list[str], on_unknown: str,
                   error: Exception, current, drop, *, noun: str, unk_notice: str):
     """The rule for tokens the model never saw, for characters and words alike: raise
@@ -160,10 +166,7 @@ def prepare_input(text: str, vocab: Vocabulary, max_length: int, *,
             noun="characters", unk_notice="Characters the model never saw were read as unknown")
     if len(cleaned) > max_length:
         if on_overflow == "error":
-            raise InputTooLongError(
-                f"The text has {len(cleaned)} characters; this model reads at most "
-                f"{max_length} (its longest training sentence). Shorten it, or translate "
-                "with on_overflow='truncate'.")
+            raise _too_long(f"{len(cleaned)} characters", max_length)
         cut = cleaned[:max_length]
         if " " in cut and not cleaned[max_length].isspace():
             cut = cut[: cut.rindex(" ")]
@@ -201,10 +204,7 @@ def _prepare_words(original: str, cleaned: str, vocab: WordVocabulary, max_lengt
             noun="words", unk_notice="Words the model never saw were read as <unk>")
     if len(tokens) > max_length:
         if on_overflow == "error":
-            raise InputTooLongError(
-                f"The text has {len(tokens)} words and punctuation marks; this model reads at "
-                f"most {max_length} (its longest training sentence). Shorten it, or translate "
-                "with on_overflow='truncate'.")
+            raise _too_long(f"{len(tokens)} words and punctuation marks", max_length)
         tokens = tokens[:max_length]
         prepared.notices.append(
             f"Only the first {max_length} words and punctuation marks were translated (the "
