@@ -2,10 +2,15 @@
 # Every target is idempotent: run it again and it only does what is missing.
 
 SHELL := /bin/bash
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
-VENV := .venv
+# The course runs on Python 3.11, 3.12 and 3.13. PYTHON if given, else the newest of these found.
+SUPPORTED_PYTHONS := 3.13 3.12 3.11
+PYTHON ?= $(firstword $(foreach v,$(SUPPORTED_PYTHONS),$(shell command -v python$(v))))
+VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+# The exact versions that make installs (and the CI tests, and the committed outputs were made
+# with), for every supported Python; `make lock` regenerates it from pyproject.toml's ranges.
+LOCK := requirements/lock.txt
 KERNEL_NAME := seq2seq-course
 KERNEL := $(VENV)/share/jupyter/kernels/$(KERNEL_NAME)/kernel.json
 CORPUS := data/fra-eng.zip
@@ -26,24 +31,47 @@ APP_CULL_INTERVAL ?= 60
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: setup lab app test lint notebooks data kernel clean help pretrained pretrained-attention \
-	pretrained-seed pretrained-original pretrained-original-100 cards test-fast
+	pretrained-seed pretrained-original pretrained-original-100 cards test-fast test-py313 test-colab venv lock
 
 help:
 	@echo "make lab        set everything up and open the course in JupyterLab"
 	@echo "make test       set everything up and run the whole test suite"
 	@echo "make test-fast  unit and agreement tests only (no notebooks, no browser)"
+	@echo "make test-py313 the fast tier under Debian 13's Python 3.13 (root; debootstrap, chroot)"
+	@echo "make test-colab the Colab install cell in a fresh environment with other supported versions"
+	@echo "make lock       regenerate requirements/lock.txt from pyproject.toml (UPGRADE=1: newest)"
 	@echo "make app        serve the translation playground (Voila) on $(HOST):$(APP_PORT)"
 	@echo "make notebooks  re-execute every notebook in the full profile (commits' outputs)"
 	@echo "make lint       ruff on helpers, tests and notebooks"
 
+# The virtual environment records the Python that made it in $(VENV)/.python-version.
 $(PY):
-	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "The course needs Python 3.11 (found " + sys.version.split()[0] + "); set PYTHON=/path/to/python3.11"'
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "The course needs Python 3.11, 3.12 or 3.13: none of python3.13, python3.12, python3.11 is on PATH." >&2; \
+		echo "Install one, or set PYTHON=/path/to/python3.X (make PYTHON=... lab)." >&2; exit 1; fi
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(None if (3, 11) <= v <= (3, 13) else \
+		"The course needs Python 3.11, 3.12 or 3.13, and $(PYTHON) is " + sys.version.split()[0] + \
+		": set PYTHON=/path/to/python3.13 (or 3.12, 3.11)")'
 	$(PYTHON) -m venv $(VENV)
+	$(PY) -c 'import platform; print(platform.python_version())' > $(VENV)/.python-version
+	@echo "$(VENV) made with Python $$(cat $(VENV)/.python-version) ($(PYTHON))"
 
-$(STAMP): pyproject.toml | $(PY)
+# The locked versions, then the course itself on top (its dependencies are all in the lock).
+$(STAMP): pyproject.toml $(LOCK) | $(PY)
 	$(PY) -m pip install --upgrade --quiet pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
+
+venv: $(STAMP)
+
+# requirements/lock.txt from pyproject.toml's ranges, with uv (in the dev extra): one file for
+# Python 3.11-3.13 on Linux, macOS and Windows (markers where they differ). Versions already in
+# the lock are kept while they still fit; `make lock UPGRADE=1` moves to the newest that fit.
+lock: $(STAMP)
+	$(VENV)/bin/uv pip compile pyproject.toml --extra lab --extra dev --universal \
+		--python-version 3.11 --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade) \
+		--quiet -o $(LOCK)
 
 # The kernel runs TensorFlow's start-up as it starts (helpers.profiles.quiet_start), so its
 # one-time log lines (oneDNN, CUDA, cuInit: no environment variable silences them) go to the
@@ -69,7 +97,7 @@ kernel: $(KERNEL)
 setup: $(STAMP) $(KERNEL) $(CORPUS)
 
 lab: setup
-	cd notebooks && ../$(VENV)/bin/jupyter lab --ip=$(HOST) --port=$(PORT) --ServerApp.root_dir=. $(ROOT_FLAG)
+	cd notebooks && $(abspath $(VENV))/bin/jupyter lab --ip=$(HOST) --port=$(PORT) --ServerApp.root_dir=. $(ROOT_FLAG)
 
 # The classroom app: notebook 07 alone, code hidden, served by Voila with the course's page template
 # (share/jupyter/voila/templates/s2s-playground, found through JUPYTER_PATH): only the cells that
@@ -90,7 +118,18 @@ test: setup
 # The edit–test loop: unit and agreement tests only (no notebook execution, no browser).
 test-fast: setup
 	$(PY) -m pytest -o addopts="-p no:cacheprovider -ra" --durations=10 tests \
-		--ignore=tests/browser -m "not browser"
+		--ignore=tests/browser -m "not browser and not colab"
+
+# The Colab install cell, tried in a fresh environment that already has other supported versions
+# (tests/test_colab_install.py; downloads them, a few minutes). Not part of make test.
+test-colab: setup
+	$(PY) -m pytest -o addopts="-p no:cacheprovider -ra" --durations=5 -m colab \
+		tests/test_colab_install.py
+
+# The fast tier under Python 3.13, in a Debian 13 root made with debootstrap (root only; the root
+# is cached in /var/cache/seq2seq-py313, see the script). .ci/run runs it after make test.
+test-py313:
+	bash tools/test_debian13.sh test-fast
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -38,13 +38,13 @@ print(json.dumps({{"helpers": helpers.__file__, "model": str(default), "text": t
 """
 
 
-def run(*args, cwd: Path, **kwargs) -> subprocess.CompletedProcess:
+def run(*args, cwd: Path, timeout: float = 300, **kwargs) -> subprocess.CompletedProcess:
     """``args`` run in ``cwd`` with no ``PYTHON*`` variables (no ``PYTHONPATH`` into the
-    checkout)."""
+    checkout), failing after ``timeout`` seconds."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     env["TF_CPP_MIN_LOG_LEVEL"] = "2"
     result = subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True,
-                            text=True, timeout=300, **kwargs)
+                            text=True, timeout=timeout, **kwargs)
     assert result.returncode == 0, f"{args}\n{result.stdout}\n{result.stderr}"
     return result
 
