@@ -38,7 +38,8 @@ def quoted_numbers(text: str) -> list[str]:
     text = re.sub(r"^(#.*|\*\*Run time\*\*.*)$", " ", text, flags=re.MULTILINE)  # headings,
     text = re.sub(r"(?:[Ss]ections?|§)\s*\d+(?:\.\d+)*(?:\s*(?:and|–|-|,)\s*\d+(?:\.\d+)*)*",
                   " ", text)  # section numbers
-    text = re.sub(r"\d+(?:\.\d+){2,}", " ", text)  # and addresses or versions (127.0.0.1)
+    text = re.sub(r"\d+(?:\.\d+){2,}", " ", text)  # and addresses or versions (127.0.0.1);
+    text = re.sub(r"^\s*⏱.*$", " ", text, flags=re.MULTILINE)  # time notes: test_time_notes.py
     found = []
     for m in NUMBER.finditer(text):
         whole, fraction, unit = m.groups()
@@ -104,6 +105,7 @@ def test_the_check_sees_a_changed_number() -> None:
         "501", "50", "7"]
     assert quoted_numbers("### 5.1 · One-hot\nsection 8.2, sections 5.1–5.3, § 4.2, on 127.0.0.1"
                           ) == []
+    assert quoted_numbers("Training.\n⏱ This cell takes about 67 s.\nIt took 67 s.") == ["67"]
     assert not missing_numbers(notebook("exact 91.1% of them", "training  91.1%"))
     assert missing_numbers(notebook("exact 91.2% of them", "training  91.1%")) == [(1, "91.2")]
     assert missing_numbers(notebook("loss 1.10", "loss 1.104")) == [(1, "1.10")]
