@@ -44,6 +44,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # no TensorFlow start-up cha
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
+from benchmarks import load_average
 from helpers.addition import (  # noqa: E402
     ADDITION_CHARACTERS,
     addition_columns,
@@ -134,11 +135,6 @@ def machine() -> str:
     except (OSError, StopIteration):
         pass
     return f"{os.cpu_count()} cores, {cpu}"
-
-
-def load_average() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f}"
 
 
 def main(argv: Sequence[str] | None = None) -> None:

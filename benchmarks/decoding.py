@@ -45,13 +45,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from benchmarks import load_average
 from helpers import data as course_data
 from helpers import decoding, encoding, evaluation, models, training
-
-
-def load_average() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f}"
 
 
 def heldout_sentences(translator: models.TranslationModel,

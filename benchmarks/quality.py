@@ -32,12 +32,8 @@ import os
 import platform
 import time
 
+from benchmarks import load_average
 from helpers import baselines, evaluation, models, pretrained
-
-
-def load_average() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f}"
 
 
 def main(argv: list[str] | None = None) -> None:

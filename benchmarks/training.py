@@ -29,13 +29,9 @@ from collections.abc import Sequence
 
 import keras
 
+from benchmarks import load_average
 from helpers import data as course_data
 from helpers import models, training
-
-
-def load_average() -> str:
-    one, five, fifteen = os.getloadavg()
-    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f}"
 
 
 def seconds_to_reach(rows: Sequence[dict[str, float]], loss: float) -> float:

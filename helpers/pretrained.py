@@ -28,8 +28,9 @@ import keras
 import numpy as np
 
 from helpers import data as course_data
-from helpers import evaluation
-from helpers.attention import build_attention_model
+from helpers import evaluation, robustness
+from helpers.attention import build_attention_model, has_attention
+from helpers.augmentation import augment_pair
 from helpers.models import (
     ATTENTION_MODEL,
     ORIGINAL_100_MODEL,
@@ -107,6 +108,15 @@ FLOORS: dict[str, dict[str, dict[str, float]]] = {
     "attention": {"course": {"chrF": 55.0, "exact match %": 20.0}},  # issue 9
     "original-100": {"training": {"exact match %": 50.0}},  # issue 10
 }
+
+#: Issue 20's goals for the default model on text as people type it (its ``robustness``
+#: scores): at least these ...
+ROBUSTNESS_FLOORS: dict[str, dict[str, float]] = {
+    "novel": {"exact match %": 50.0}, "names": {"carried %": 90.0}}
+#: ... and at most these chrF lost against clean input (names: against the same sentences with
+#: the corpus's names).
+ROBUSTNESS_CEILINGS: dict[str, dict[str, float]] = {
+    "costs": {"lower": 3.0, "nopunct": 3.0, "typo": 10.0, "names": 5.0}}
 
 MODELS = {"seed": SEED_MODEL, "attention": ATTENTION_MODEL, "original": ORIGINAL_MODEL,
           "original-100": ORIGINAL_100_MODEL}
@@ -264,7 +274,8 @@ def train_attention(out: str | Path = ATTENTION_MODEL, *, resume: str | Path | N
                       loss=masked_loss, metrics=[masked_accuracy])
         runs.append(train_course(model, data, epochs=cycle["epochs"],
                                  batch_size=settings["batch_size"],
-                                 patience=settings["patience"], seed=cycle["seed"]))
+                                 patience=settings["patience"], seed=cycle["seed"],
+                                 augment=augment_pair if cycle.get("augment") else None))
         if stage_dir is not None:
             Path(stage_dir).mkdir(parents=True, exist_ok=True)
             staged = Path(stage_dir) / f"attention_cycle{number}.keras"
@@ -357,13 +368,13 @@ def _save(model: keras.Model, out: str | Path, data: TranslationData,
 # --- scoring: the numbers every card states ----------------------------------------------------
 
 
-def model_translate(translator: TranslationModel):
-    """``list[str] -> list[str]`` greedy translations for :func:`helpers.evaluation.evaluate`:
-    unknown characters read as ``<unk>``, text longer than the model reads is cut (a model is
-    scored on every sentence, never allowed to skip one)."""
+def model_translate(translator: TranslationModel, mode: str = "greedy"):
+    """``list[str] -> list[str]`` translations for :func:`helpers.evaluation.evaluate`, greedy
+    (or ``mode="beam"``, width 4): unknown characters read as ``<unk>``, text longer than the
+    model reads is cut (a model is scored on every sentence, never allowed to skip one)."""
     def run(texts: list[str]) -> list[str]:
-        return [t.text for t in translate(translator, texts, on_unknown="unk",
-                                          on_overflow="truncate")]
+        return [t.text for t in translate(translator, texts, mode=mode, beam_width=4,
+                                          on_unknown="unk", on_overflow="truncate")]
 
     return run
 
@@ -384,8 +395,21 @@ def score_translator(translator: TranslationModel, trained_on: Sequence[tuple[st
         result = evaluation.evaluate(run, sources, refs)
         scores[which] = {**result.scores.as_dict(),
                          "sentences/s": round(result.sentences_per_second, 1)}
+    if has_attention(translator.model):  # the playground's models: its decodings compared
+        beam = model_translate(translator, mode="beam")
+        result = evaluation.evaluate(beam, *sets["course"])
+        scores["course_beam"] = {**result.scores.as_dict(),
+                                 "sentences/s": round(result.sentences_per_second, 1)}
     everyday = run(list(evaluation.EVERYDAY_SENTENCES))
     trained = {e for e, _ in trained_on}
+    robust = robustness.robustness_scores(run, count=count)
+    clean = robust["clean"]["chrF"]
+    robust["costs"] = {"lower": round(clean - robust["lower"]["chrF"], 2),
+                       "nopunct": round(clean - robust["nopunct"]["chrF"], 2),
+                       "typo": round(clean - robust["typo"]["chrF"], 2),
+                       "names": round(robust["names_clean"]["chrF"] - robust["names"]["chrF"],
+                                      2)}
+    scores["robustness"] = robust
     scores["everyday"] = [
         {"english": e, "output": out, "right": out in all_refs[e], "trained_on": e in trained}
         for e, out in zip(evaluation.EVERYDAY_SENTENCES, everyday, strict=True)]
@@ -500,6 +524,14 @@ def floor_met(name: str, scores: dict[str, Any]) -> bool | None:
                for part, wanted in floor.items() for key, value in wanted.items())
 
 
+def robustness_goals_met(robust: dict[str, Any]) -> bool:
+    """Do a model's ``robustness`` scores meet issue 20's goals?"""
+    return all(robust[part][key] >= value for part, wanted in ROBUSTNESS_FLOORS.items()
+               for key, value in wanted.items()) and \
+        all(robust[part][key] <= value for part, wanted in ROBUSTNESS_CEILINGS.items()
+            for key, value in wanted.items())
+
+
 def _floor_lines(name: str, scores: dict[str, Any]) -> list[str]:
     met = floor_met(name, scores)
     if met is None:
@@ -512,14 +544,56 @@ def _floor_lines(name: str, scores: dict[str, Any]) -> list[str]:
     return ["", f"Floor for this model ({wanted}): {verdict}."]
 
 
+_ROBUSTNESS_SETS = {
+    "clean": "course test part as written",
+    "lower": "the same, lower-cased",
+    "nopunct": "the same, without final punctuation",
+    "typo": "the same, two neighbouring letters of one word swapped",
+    "names_clean": "course test sentences naming Tom, Mary, John or Alice",
+    "names": "the same, renamed with names never trained on (references too)",
+    "novel": "everyday sentences not in the corpus",
+}
+
+
+def _robustness_lines(robust: dict[str, Any] | None) -> list[str]:
+    if not robust:
+        return []
+    costs = robust["costs"]
+    return [
+        "",
+        "Text as people type it (`python -m benchmarks.robustness`, greedy; "
+        "`helpers.robustness`):",
+        "",
+        "| set | sentences | chrF | exact match | same output as clean | names carried |",
+        "| --- | --- | --- | --- | --- | --- |",
+        *(f"| {label} | {robust[key]['sentences']} | {robust[key]['chrF']:.2f} | "
+          f"{robust[key]['exact match %']:.1f}% | "
+          + (f"{robust[key]['same as clean %']:.1f}%" if "same as clean %" in robust[key]
+             else "–") + " | "
+          + (f"{robust[key]['carried %']:.1f}%" if "carried %" in robust[key] else "–") + " |"
+          for key, label in _ROBUSTNESS_SETS.items()),
+        "",
+        f"chrF lost against clean input: lower case {costs['lower']:.2f}, no final punctuation "
+        f"{costs['nopunct']:.2f}, one typo {costs['typo']:.2f}; unseen names "
+        f"{costs['names']:.2f} (against the same sentences with the corpus's names).",
+        "",
+        "Issue 20's goals for text as people type it (lower case and no final punctuation cost "
+        "at most 3 chrF, one typo at most 10, unseen names at most 5 with at least 90% of them "
+        "carried exactly, at least 50% of the everyday sentences not in the corpus exactly "
+        "right): " + ("**met**." if robustness_goals_met(robust) else
+                      "**not met**: this model was trained on the corpus as written only."),
+    ]
+
+
 def _score_lines(scores: dict[str, Any] | None, name: str = "") -> list[str]:
     if not scores:
         return ["Not scored yet: run `python -m helpers.pretrained score NAME`."]
     course, longer = scores["course"], scores["all_lengths"]
     right = [e for e in scores["everyday"] if e["right"]]
     lines = [
-        "Greedy decoding, `sacrebleu` defaults, every reference the whole corpus has for each "
-        "sentence (`helpers.evaluation.heldout_set`); no sentence of either set was trained on.",
+        "Greedy decoding unless a row says otherwise, `sacrebleu` defaults, every reference the "
+        "whole corpus has for each sentence (`helpers.evaluation.heldout_set`); no sentence of "
+        "either set was trained on.",
         "",
         "| held-out set | sentences | chrF | BLEU | exact match | sentences/s (batched greedy) |",
         "| --- | --- | --- | --- | --- | --- |",
@@ -528,9 +602,13 @@ def _score_lines(scores: dict[str, Any] | None, name: str = "") -> list[str]:
         f"{course['sentences/s']:.0f} |",
         f"| whole corpus's test part, all lengths | {longer['sentences']} | {longer['chrF']:.2f} "
         f"| {longer['BLEU']:.2f} | {longer['exact match %']:.1f}% | {longer['sentences/s']:.0f} |",
+        *([f"| course test part, beam search (width 4) | {b['sentences']} | {b['chrF']:.2f} | "
+           f"{b['BLEU']:.2f} | {b['exact match %']:.1f}% | {b['sentences/s']:.0f} (beam) |"]
+          if (b := scores.get("course_beam")) else []),
         *([f"| *training sentences (not held out: recitation)* | {t['sentences']} | "
            f"{t['chrF']:.2f} | {t['BLEU']:.2f} | {t['exact match %']:.1f}% | "
            f"{t['sentences/s']:.0f} |"] if (t := scores.get("training")) else []),
+        *_robustness_lines(scores.get("robustness")),
         *_floor_lines(name, scores),
         "",
         f"Everyday sentences a teacher types ({len(right)} of {len(scores['everyday'])} exactly "
@@ -558,7 +636,9 @@ def write_card(manifest: dict[str, Any], model_path: str | Path,
     name = manifest["model_file"]
     if "cycles" in s:
         schedule = ("cosine decay with warm restarts: " + ", then ".join(
-            f"{c['epochs']} epochs from {c['learning_rate']:g}" for c in s["cycles"])
+            f"{c['epochs']} epochs from {c['learning_rate']:g}"
+            + (" on the pairs as people type them (`augment_pair`)" if c.get("augment") else "")
+            for c in s["cycles"])
             + f", each cycle a fresh adam decaying to {s['final_learning_rate_fraction']:g} of "
             "its rate")
     elif "final_learning_rate_fraction" in s:

@@ -117,8 +117,6 @@ def make_dataset(encoder_ids: np.ndarray, decoder_ids: np.ndarray, *, batch_size
                  seed: int = 0):
     """A ``tf.data.Dataset`` of length-bucketed ``((encoder_input, decoder_input), target)``
     batches; each pass over it (each epoch) draws a new batch order."""
-    import tensorflow as tf
-
     encoder_ids = np.asarray(encoder_ids, dtype=np.int32)
     decoder_ids = np.asarray(decoder_ids, dtype=np.int32)
     rng = np.random.default_rng(seed)
@@ -128,11 +126,48 @@ def make_dataset(encoder_ids: np.ndarray, decoder_ids: np.ndarray, *, batch_size
         for rows in length_bucketed_batches(encoder_ids, decoder_ids, batch_size, seed=rng):
             yield trimmed_batch(encoder_ids, decoder_ids, rows)
 
+    return _batch_dataset(batches, math.ceil(len(encoder_ids) / batch_size))
+
+
+def _batch_dataset(batches: Callable[[], Iterator], num_batches: int):
+    """A ``tf.data.Dataset`` that runs the generator function ``batches`` once per epoch."""
+    import tensorflow as tf
+
     ids = tf.TensorSpec(shape=(None, None), dtype=tf.int32)
     dataset = tf.data.Dataset.from_generator(batches, output_signature=((ids, ids), ids))
     # tell Keras how many batches an epoch has (a generator's length is unknown)
-    num_batches = math.ceil(len(encoder_ids) / batch_size)
     return dataset.apply(tf.data.experimental.assert_cardinality(num_batches)).prefetch(2)
+
+
+def make_augmented_dataset(pairs: Sequence[tuple[str, str]], input_vocab: Vocabulary,
+                           target_vocab: Vocabulary, augment: Callable, *,
+                           max_encoder_seq_length: int, max_decoder_seq_length: int,
+                           batch_size: int = 128, seed: int = 0):
+    """Like :func:`make_dataset`, but each epoch passes every pair through
+    ``augment(english, french, rng)`` (e.g. :func:`helpers.augmentation.augment_pair`) and
+    encodes the result afresh, so each epoch sees the pairs in other forms. A changed pair
+    longer than the model reads falls back to the pair as it was; characters outside the
+    vocabularies become ``<unk>``."""
+    pairs = list(pairs)
+    if not pairs:
+        raise ValueError("no examples to batch")
+    rng = np.random.default_rng(seed)
+
+    def fits(english: str, french: str) -> bool:
+        return len(english) <= max_encoder_seq_length and \
+            len(french) + 2 <= max_decoder_seq_length
+
+    def batches() -> Iterator:
+        changed = [augment(e, f, rng) for e, f in pairs]
+        changed = [new if fits(*new) else old for new, old in zip(changed, pairs, strict=True)]
+        encoder_ids = encode_sequences([e for e, _ in changed], input_vocab,
+                                       max_len=max_encoder_seq_length, on_unknown="unk")
+        decoder_ids = encode_sequences([add_start_stop(f) for _, f in changed], target_vocab,
+                                       max_len=max_decoder_seq_length, on_unknown="unk")
+        for rows in length_bucketed_batches(encoder_ids, decoder_ids, batch_size, seed=rng):
+            yield trimmed_batch(encoder_ids, decoder_ids, rows)
+
+    return _batch_dataset(batches, math.ceil(len(pairs) / batch_size))
 
 
 # --- the data of a training run -------------------------------------------------------
@@ -366,7 +401,7 @@ def train_original(model: keras.Model, data: TranslationData, *, epochs: int,
 def train_course(model: keras.Model, data: TranslationData, *, epochs: int,
                  batch_size: int = 128, patience: int | None = 4, time_budget: float | None = None,
                  checkpoint: str | Path | None = None, seed: int = 0, strategy: Any = None,
-                 verbose: int = 2) -> TrainingRun:
+                 augment: Callable | None = None, verbose: int = 2) -> TrainingRun:
     """The course trainer: length-bucketed integer batches, held-out masked loss after every
     epoch, ``EarlyStopping`` (``patience`` epochs without a better held-out loss) that
     restores the best weights (``patience=None``: no early stopping, every epoch runs and the
@@ -377,6 +412,10 @@ def train_course(model: keras.Model, data: TranslationData, *, epochs: int,
     of one machine) to train under. Build and compile the model inside
     ``with strategy.scope():`` first, so that its variables are mirrored on every replica;
     ``batch_size`` is then the global batch, split evenly between the replicas.
+
+    ``augment``: ``augment(english, french, rng) -> (english, french)`` applied to every
+    training pair afresh each epoch (:func:`make_augmented_dataset`); the held-out pairs are
+    scored as they are.
     """
     if strategy is not None:
         import tensorflow as tf
@@ -388,7 +427,14 @@ def train_course(model: keras.Model, data: TranslationData, *, epochs: int,
             raise ValueError("the model was not built under this strategy: build and compile "
                              "it inside `with strategy.scope():`, then train it")
     enc, dec = data.arrays["train"]
-    dataset = make_dataset(enc, dec, batch_size=batch_size, seed=seed)
+    if augment is None:
+        dataset = make_dataset(enc, dec, batch_size=batch_size, seed=seed)
+    else:
+        dataset = make_augmented_dataset(
+            data.train_pairs, data.input_vocab, data.target_vocab, augment,
+            max_encoder_seq_length=data.max_encoder_seq_length,
+            max_decoder_seq_length=data.max_decoder_seq_length, batch_size=batch_size,
+            seed=seed)
     scorer = HeldOutScorer(*data.arrays["validation"], time_budget=time_budget,
                            samples_per_epoch=len(enc), verbose=verbose > 0)
     callbacks: list[keras.callbacks.Callback] = [scorer]

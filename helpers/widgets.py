@@ -63,6 +63,10 @@ from helpers.translation import (
 MODES: tuple[tuple[str, str], ...] = (("Greedy", "greedy"), ("Beam search", "beam"),
                                       ("Sampling", "sample"))
 MODE_NAMES = {"greedy": "greedy", "beam": "beam search", "sample": "sampling"}
+#: The mode a Translator starts in: the one that scores best on held-out sentences within a
+#: latency a typing class accepts (``python -m benchmarks.playground``; notebook 07 states the
+#: numbers).
+DEFAULT_MODE = "beam"
 
 #: Large type everywhere inside the widgets: every size is a multiple of ``--s2s-font`` (20 px in a
 #: notebook; the classroom app's page, ``share/jupyter/voila/templates/s2s-playground``, scales it
@@ -505,7 +509,8 @@ def _prepare(translator: Any, text: str) -> tuple[PreparedInput | None, str]:
 
 class Translator(widgets.VBox):
     """A text box that translates as you type (after a pause of ``debounce_seconds``) and at
-    once on Enter; greedy, beam search (width slider) or sampling (temperature slider); the
+    once on Enter; greedy, beam search (width slider; the default, :data:`DEFAULT_MODE`) or
+    sampling (temperature slider); the
     French output shaded by the model's confidence in each character; for an attention model,
     the attention map of the translation (checkbox "Show where the model looks",
     ``show_attention``).
@@ -518,8 +523,11 @@ class Translator(widgets.VBox):
 
     def __init__(self, translator: Any, text: str = "", *, debounce_seconds: float = 0.4,
                  show_attention: bool = True, title: str = "English → French",
-                 **kwargs: Any) -> None:
+                 mode: str = DEFAULT_MODE, **kwargs: Any) -> None:
         check_translator(translator)
+        if mode not in MODE_NAMES:
+            raise ValueError(f"mode must be one of {', '.join(map(repr, MODE_NAMES))}, not "
+                             f"{mode!r}")
         self.translator = translator
         self.debounce_seconds = float(debounce_seconds)
         self.has_attention = has_attention(translator.model)
@@ -534,7 +542,7 @@ class Translator(widgets.VBox):
                                  placeholder="Type an English sentence, e.g. I am cold.",
                                  layout=widgets.Layout(width="95%"))
         self.text.add_class("s2s-translator-input")
-        self.mode = widgets.ToggleButtons(options=MODES, value="greedy", description="Decoding")
+        self.mode = widgets.ToggleButtons(options=MODES, value=mode, description="Decoding")
         self.mode.add_class("s2s-mode")
         self.beam_width = widgets.IntSlider(value=4, min=2, max=10, description="Beam width",
                                             continuous_update=False, layout=_SLIDER)

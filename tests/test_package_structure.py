@@ -87,7 +87,8 @@ def test_every_module_names_its_notebook() -> None:
 #: own layer's modules listed before it), as the issue's "data/encoding → models/training →
 #: decoding → translation API → widgets, the release pipeline on top" says.
 LAYERS = [
-    ["checks", "profiles", "data", "encoding", "layers", "baselines", "evaluation", "figures"],
+    ["checks", "profiles", "data", "encoding", "layers", "baselines", "evaluation", "figures",
+     "augmentation", "robustness"],
     ["training", "models", "attention", "original", "addition"],
     ["decoding"],
     ["translation"],

@@ -4,6 +4,8 @@ course's held-out sentences."""
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from helpers import data, evaluation, models, pretrained
@@ -39,7 +41,23 @@ def test_the_default_model_has_attention_and_its_card_states_its_floor() -> None
     assert ("**met**" if met else "**not met**") in card
     assert pretrained.floor_met("attention", {"course": {"chrF": 55.0, "exact match %": 20.0}})
     assert not pretrained.floor_met("attention", {"course": {"chrF": 54.9, "exact match %": 30}})
+    robust = scores["robustness"]
+    verdict = "**met**." if pretrained.robustness_goals_met(robust) else "**not met**"
+    assert "Text as people type it" in card and f"{robust['lower']['chrF']:.2f}" in card
+    assert "Issue 20's goals" in card and verdict in card
     assert pretrained.floor_met("seed", scores) is None
+
+
+def test_issue_20s_goals_are_read_as_floors_and_ceilings() -> None:
+    goals = {"novel": {"exact match %": 50.0}, "names": {"carried %": 90.0},
+             "costs": {"lower": 3.0, "nopunct": 3.0, "typo": 10.0, "names": 5.0}}
+    assert pretrained.robustness_goals_met(goals)
+    for part, key, value in [("novel", "exact match %", 49.9), ("names", "carried %", 89.9),
+                             ("costs", "lower", 3.1), ("costs", "nopunct", 3.1),
+                             ("costs", "typo", 10.1), ("costs", "names", 5.1)]:
+        worse = copy.deepcopy(goals)
+        worse[part][key] = value
+        assert not pretrained.robustness_goals_met(worse), (part, key, value)
 
 
 def test_the_original_100_model_recites_and_its_card_states_its_goal() -> None:
@@ -126,7 +144,7 @@ def test_the_attention_recipe_resumes_where_a_cycle_ends(tmp_path, monkeypatch) 
     recipe = {"latent_dim": 8, "batch_size": 64,
               "cycles": [{"epochs": 1, "learning_rate": 1e-3, "seed": 1},
                          {"epochs": 2, "learning_rate": 1e-3, "seed": 2},
-                         {"epochs": 1, "learning_rate": 5e-4, "seed": 3}]}
+                         {"epochs": 1, "learning_rate": 5e-4, "seed": 3, "augment": True}]}
     stage = tmp_path / "stage"
     first = pretrained.train_attention(tmp_path / "full.keras", stage_dir=stage, **recipe)
     assert first["metadata"]["epochs_run"] == 4 and "resumed_from" not in first["metadata"]
@@ -148,5 +166,6 @@ def test_the_attention_recipe_resumes_where_a_cycle_ends(tmp_path, monkeypatch) 
     assert sum(r["train_seconds"] for r in runs) == pytest.approx(meta["train_seconds"], abs=0.5)
     card = pretrained.write_card(resumed, tmp_path / "third.keras").read_text(encoding="utf-8")
     assert "In 3 runs" in card and "epochs 2–3" in card
+    assert "1 epochs from 0.0005 on the pairs as people type them" in card
     with pytest.raises(ValueError, match="where a cycle of the recipe ends"):
         pretrained.train_attention(tmp_path / "x.keras", resume=tmp_path / "full.keras", **recipe)

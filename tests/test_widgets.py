@@ -27,7 +27,7 @@ def type_and_enter(widget: w.Translator, text: str) -> None:
 
 
 def test_enter_translates_like_translate(translator) -> None:
-    widget = w.Translator(translator, debounce_seconds=60)
+    widget = w.Translator(translator, debounce_seconds=60, mode="greedy")
     assert widget.translation == ""
     type_and_enter(widget, "Be nice.")
     expected = translation.translate(translator, "Be nice.").text
@@ -35,6 +35,16 @@ def test_enter_translates_like_translate(translator) -> None:
     assert widget.translation == expected
     assert 'data-mode="greedy"' in widget.status.value
     assert "s2s-message" not in widget.notes.value
+
+
+def test_the_translator_starts_in_the_default_mode_or_the_one_asked_for(translator) -> None:
+    assert w.Translator(translator).mode.value == w.DEFAULT_MODE
+    widget = w.Translator(translator, debounce_seconds=60, mode="beam")
+    type_and_enter(widget, "Be nice.")
+    assert 'data-mode="beam"' in widget.status.value
+    assert widget.translation == translation.translate(translator, "Be nice.", mode="beam").text
+    with pytest.raises(ValueError, match="mode must be one of 'greedy', 'beam', 'sample'"):
+        w.Translator(translator, mode="fast")
 
 
 def test_typing_translates_after_a_pause(translator) -> None:
@@ -73,7 +83,7 @@ def test_confidence_shading(translator) -> None:
 
 
 def test_modes_show_their_sliders_and_still_translate(translator) -> None:
-    widget = w.Translator(translator, "Run!")
+    widget = w.Translator(translator, "Run!", mode="greedy")
     assert widget.beam_width.layout.display == "none"
     widget.mode.value = "beam"
     assert widget.beam_width.layout.display != "none"
@@ -455,7 +465,7 @@ def assert_self_contained(page: _Tags) -> None:
 
 
 def test_a_translator_displays_with_a_static_copy_of_its_translation(translator) -> None:
-    widget = w.Translator(translator, "Be nice.", debounce_seconds=60)
+    widget = w.Translator(translator, "Be nice.", debounce_seconds=60, mode="greedy")
     data, page = static_of(widget)
     assert data[WIDGET_VIEW]["model_id"] == widget.model_id  # the live widget …
     assert data["text/plain"] == "Translator: 'Be nice.' → 'Soyez gentil !' (greedy)"
@@ -565,7 +575,7 @@ def test_ipython_stores_both_the_widget_and_its_copy(translator) -> None:
     """What a notebook saves for a displayed widget: IPython's formatter output."""
     from IPython.core.formatters import DisplayFormatter
 
-    widget = w.Translator(translator, "Run!")
+    widget = w.Translator(translator, "Run!", mode="greedy")
     data, _ = DisplayFormatter().format(widget)
     assert {WIDGET_VIEW, "text/html", "text/plain"} <= set(data)
     assert "Cours !" in data["text/html"]

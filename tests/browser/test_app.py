@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from helpers.widgets import DEFAULT_MODE, MODES
 from tests.browser.conftest import (
     APP_READY_MS,
     ARTIFACTS,
@@ -133,12 +134,12 @@ def test_typing_an_everyday_sentence_shows_the_models_translation(app_page, pret
                                                                    everyday_sentence) -> None:
     from helpers import translation
 
-    expected = translation.translate(pretrained, everyday_sentence).text
+    expected = translation.translate(pretrained, everyday_sentence, mode=DEFAULT_MODE).text
     assert expected
     translate_in_page(app_page, everyday_sentence)
     wait_for_translation(app_page, expected)
     assert app_page.locator(f"{TRANSLATOR} .s2s-mode-label").get_attribute("data-mode") \
-        == "greedy"
+        == DEFAULT_MODE
     assert app_page.locator(f"{TRANSLATION} .s2s-char").count() == len(expected)
     assert app_page.locator(f"{TRANSLATOR} .s2s-result .s2s-legend").is_visible()
     assert_no_traceback(app_page)
@@ -150,7 +151,8 @@ def test_typing_without_enter_translates_after_a_pause(app_page, pretrained,
 
     translate_in_page(app_page, "")
     app_page.locator(INPUT).press_sequentially(everyday_sentence, delay=30)
-    wait_for_translation(app_page, translation.translate(pretrained, everyday_sentence).text)
+    wait_for_translation(app_page, translation.translate(pretrained, everyday_sentence,
+                                                      mode=DEFAULT_MODE).text)
 
 
 def test_beam_search_and_sampling(app_page, pretrained, everyday_sentence) -> None:
@@ -172,6 +174,9 @@ def test_beam_search_and_sampling(app_page, pretrained, everyday_sentence) -> No
     app_page.locator(".s2s-mode button", has_text="Greedy").click()
     app_page.locator(f"{TRANSLATOR} .s2s-mode-label[data-mode='greedy']").wait_for()
     assert_no_traceback(app_page)
+    label = next(label for label, mode in MODES if mode == DEFAULT_MODE)
+    app_page.locator(".s2s-mode button", has_text=label).click()  # as the page started
+    app_page.locator(f"{TRANSLATOR} .s2s-mode-label[data-mode='{DEFAULT_MODE}']").wait_for()
 
 
 def test_step_through_decoder_advances_with_five_candidates(app_page, pretrained,
@@ -206,7 +211,7 @@ def test_attention_map_has_a_row_per_french_character(app_page, pretrained,
                                                      everyday_sentence) -> None:
     from helpers import translation
 
-    expected = translation.translate(pretrained, everyday_sentence).text
+    expected = translation.translate(pretrained, everyday_sentence, mode=DEFAULT_MODE).text
     translate_in_page(app_page, everyday_sentence)
     wait_for_translation(app_page, expected)
     wait_for_attention_map(app_page, everyday_sentence, len(expected) + 1)
@@ -387,7 +392,7 @@ def test_the_translator_and_the_current_step_fit_the_screen(app_page, pretrained
     screen) and .json (the positions and font sizes)."""
     from helpers import translation
 
-    expected = translation.translate(pretrained, everyday_sentence).text
+    expected = translation.translate(pretrained, everyday_sentence, mode=DEFAULT_MODE).text
     viewport = app_page.viewport_size
     app_page.set_viewport_size({"width": width, "height": height})
     try:
@@ -494,7 +499,7 @@ def test_reloaded_and_closed_pages_leave_no_kernel_behind(browser, voila_url, ap
     would take minutes)."""
     from helpers import translation
 
-    go = translation.translate(pretrained, "Go.").text
+    go = translation.translate(pretrained, "Go.", mode=DEFAULT_MODE).text
     settle = 20
     assert settle < app_cull_idle_seconds() / 5  # not culling: the shutdown request
     open_before = _wait_for_kernels(voila_url, 1, settle)
@@ -526,7 +531,7 @@ def test_screenshot_for_the_readme(app_page, pretrained, everyday_sentence) -> N
     UPDATE_DOCS_SCREENSHOT=1): the app as a teacher sees it."""
     from helpers import translation
 
-    expected = translation.translate(pretrained, everyday_sentence).text
+    expected = translation.translate(pretrained, everyday_sentence, mode=DEFAULT_MODE).text
     translate_in_page(app_page, everyday_sentence)
     wait_for_translation(app_page, expected)
     wait_for_attention_map(app_page, everyday_sentence, len(expected) + 1)
