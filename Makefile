@@ -4,7 +4,10 @@
 SHELL := /bin/bash
 # The course runs on Python 3.11, 3.12 and 3.13. PYTHON if given, else the newest of these found.
 SUPPORTED_PYTHONS := 3.13 3.12 3.11
-PYTHON ?= $(firstword $(foreach v,$(SUPPORTED_PYTHONS),$(shell command -v python$(v))))
+# (a command that is on PATH but does not run, e.g. a pyenv shim of a version not selected, is
+# passed over).
+PYTHON ?= $(firstword $(foreach v,$(SUPPORTED_PYTHONS),$(shell python$(v) -c '' >/dev/null 2>&1 \
+	&& command -v python$(v))))
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp

@@ -185,9 +185,10 @@ def test_installed_versions_are_the_locked_ones() -> None:
         assert installed == pinned, f"{name} {installed} installed, {pinned} locked"
 
 
-def run_make(tmp_path: Path, pythons: list[str], *flags: str) -> subprocess.CompletedProcess:
+def run_make(tmp_path: Path, pythons: list[str], *flags: str,
+             extra_path: Path | None = None) -> subprocess.CompletedProcess:
     """``make [flags] venv`` into ``tmp_path``, PYTHON unset and only ``pythons`` (links to this
-    Python, under those names) on PATH."""
+    Python, under those names) on PATH, after ``extra_path`` if given."""
     import sys
 
     bin_dir = tmp_path / "bin"
@@ -195,7 +196,7 @@ def run_make(tmp_path: Path, pythons: list[str], *flags: str) -> subprocess.Comp
     for name in pythons:
         (bin_dir / name).symlink_to(sys.executable)
     env = {k: v for k, v in os.environ.items() if k not in {"PYTHON", "MAKEFLAGS", "VENV"}}
-    env["PATH"] = str(bin_dir)
+    env["PATH"] = f"{extra_path}:{bin_dir}" if extra_path else str(bin_dir)
     return subprocess.run(["/usr/bin/make", "--no-print-directory", *flags, "venv",
                            f"VENV={tmp_path / 'venv'}"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60)
@@ -204,6 +205,17 @@ def run_make(tmp_path: Path, pythons: list[str], *flags: str) -> subprocess.Comp
 def test_make_uses_the_newest_supported_python(tmp_path) -> None:
     result = run_make(tmp_path, ["python3.11", "python3.13", "python3.12", "python3.14"], "-n")
     assert f"{tmp_path}/bin/python3.13 -m venv" in result.stdout, result.stdout + result.stderr
+
+
+def test_make_passes_over_a_python_that_does_not_run(tmp_path) -> None:
+    """A pyenv shim of a version that is not selected is on PATH but fails (as on CI)."""
+    shim = tmp_path / "shims"
+    shim.mkdir()
+    (shim / "python3.13").write_text("#!/bin/sh\necho 'pyenv: python3.13: command not found' >&2"
+                                     "\nexit 127\n")
+    (shim / "python3.13").chmod(0o755)
+    result = run_make(tmp_path, ["python3.12", "python3.11"], "-n", extra_path=shim)
+    assert f"{tmp_path}/bin/python3.12 -m venv" in result.stdout, result.stdout + result.stderr
 
 
 def test_make_names_the_supported_pythons_when_none_is_found(tmp_path) -> None:
