@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import copy
 
+import numpy as np
 import pytest
 
 from helpers import data, evaluation, models, pretrained
+from helpers.augmentation import augment_pair
 
 
 @pytest.mark.parametrize("name", sorted(pretrained.MODELS))
@@ -146,8 +148,13 @@ def test_the_attention_recipe_resumes_where_a_cycle_ends(tmp_path, monkeypatch) 
                          {"epochs": 2, "learning_rate": 1e-3, "seed": 2},
                          {"epochs": 1, "learning_rate": 5e-4, "seed": 3, "augment": True}]}
     stage = tmp_path / "stage"
-    first = pretrained.train_attention(tmp_path / "full.keras", stage_dir=stage, **recipe)
+    first = pretrained.train_attention(tmp_path / "full.keras", stage_dir=stage,
+                                       unaugmented_out=tmp_path / "plain.keras", **recipe)
     assert first["metadata"]["epochs_run"] == 4 and "resumed_from" not in first["metadata"]
+    plain = models.load_translation_model(tmp_path / "plain.keras").manifest["metadata"]
+    assert plain["epochs_run"] == 3 and len(plain["settings"]["cycles"]) == 2
+    assert plain["settings"]["epochs"] == 3 and not any(
+        c.get("augment") for c in plain["settings"]["cycles"])
     assert [r["last_epoch"] for r in pretrained.training_runs(first["metadata"])] == [4]
     cycle1 = stage / "attention_cycle1.keras"
     assert len(models.load_translation_model(cycle1).manifest["metadata"]["epochs"]) == 1
@@ -156,7 +163,11 @@ def test_the_attention_recipe_resumes_where_a_cycle_ends(tmp_path, monkeypatch) 
     pretrained.train_attention(tmp_path / "second.keras", resume=cycle1, stage_dir=again,
                                **recipe)
     resumed = pretrained.train_attention(tmp_path / "third.keras",
-                                         resume=again / "attention_cycle2.keras", **recipe)
+                                         resume=again / "attention_cycle2.keras",
+                                         unaugmented_out=tmp_path / "copied.keras", **recipe)
+    copied = models.load_translation_model(tmp_path / "copied.keras")  # checked as it loads
+    assert copied.manifest["model_file"] == "copied.keras"
+    assert (tmp_path / "copied.md").is_file()
     meta = resumed["metadata"]
     assert meta["epochs_run"] == 4 and [r["epoch"] for r in meta["epochs"]] == [1, 2, 3, 4]
     assert meta["resumed_from"]["epochs"] == 3 and meta["resumed_from"]["cycles"] == 2
@@ -169,3 +180,32 @@ def test_the_attention_recipe_resumes_where_a_cycle_ends(tmp_path, monkeypatch) 
     assert "1 epochs from 0.0005 on the pairs as people type them" in card
     with pytest.raises(ValueError, match="where a cycle of the recipe ends"):
         pretrained.train_attention(tmp_path / "x.keras", resume=tmp_path / "full.keras", **recipe)
+
+
+def test_a_cycle_trains_on_pairs_as_written_as_typed_or_at_its_own_rates() -> None:
+    assert pretrained.cycle_augment({"epochs": 1}) is None
+    assert pretrained.cycle_augment({"augment": True}) is augment_pair
+    always_lower = pretrained.cycle_augment(
+        {"augment": {"lower_case": 1.0, "names": 0.0, "typo": 0.0, "no_final_punctuation": 0.0}})
+    rng = np.random.default_rng(0)
+    assert always_lower("Tom is hungry.", "Tom a faim.", rng) == ("tom is hungry.", "Tom a faim.")
+    with pytest.raises(ValueError, match="probabilities of"):
+        pretrained.cycle_augment({"augment": {"upper_case": 0.5}})
+    with pytest.raises(ValueError, match="probabilities of"):
+        pretrained.cycle_augment({"augment": {"typo": 1.5}})
+
+
+def test_the_cards_count_the_held_out_sentences_a_model_trained_on() -> None:
+    sources, refs = evaluation.heldout_set("all_lengths", 3)
+    overlap = pretrained.heldout_overlap([(sources[0], refs[0][0]), ("Go.", "Va !")], count=3)
+    assert overlap == {"course": 0, "all_lengths": 1}
+    assert pretrained.heldout_overlap(pretrained.attention_split().train) == {
+        "course": 0, "all_lengths": 0}
+    for name, path in pretrained.MODELS.items():
+        scores = models.load_translation_model(path).manifest["metadata"]["scores"]
+        card = path.with_suffix(".md").read_text(encoding="utf-8")
+        if scores["all_lengths"]["trained on"]:
+            assert f"{scores['all_lengths']['trained on']} of the all-lengths" in card, name
+            assert "No sentence of either set was trained on" not in card, name
+        else:
+            assert "No sentence of either set was trained on" in card, name
