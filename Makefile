@@ -86,6 +86,17 @@ $(KERNEL): $(STAMP) Makefile
 		["--IPKernelApp.exec_lines=from helpers.profiles import quiet_start; quiet_start(); del quiet_start"]; \
 		json.dump(k, open(p, "w"), indent=1)' $@
 
+# Executed notebooks are saved without the state of their widgets (nbconvert's
+# ExecutePreprocessor.store_widget_state, off in this environment's config, so that `make notebooks`
+# and any `jupyter nbconvert --execute` run with $(VENV)/bin/jupyter leave it out). Where widgets do
+# not run (an HTML export, nbviewer, GitHub), a widget output then shows its static copy (the
+# text/html beside the widget view), where saved state would make it an empty widget view
+# (tests/test_static_export.py).
+NBCONVERT_CONFIG := $(VENV)/etc/jupyter/jupyter_nbconvert_config.json
+$(NBCONVERT_CONFIG): Makefile | $(STAMP)
+	@mkdir -p $(dir $@)
+	echo '{"ExecutePreprocessor": {"store_widget_state": false}}' > $@
+
 # The corpus: the shared copy when it is beside the checkout, else a verified download.
 $(CORPUS): | $(STAMP)
 	@mkdir -p data
@@ -97,10 +108,19 @@ $(CORPUS): | $(STAMP)
 
 data: $(CORPUS)
 kernel: $(KERNEL)
-setup: $(STAMP) $(KERNEL) $(CORPUS)
+setup: $(STAMP) $(KERNEL) $(NBCONVERT_CONFIG) $(CORPUS)
 
+# JupyterLab keeps its workspace (the open notebooks and the layout) in LAB_WORKSPACES, and `make lab`
+# removes the saved ones before it starts: it opens on the file browser and never reopens the
+# notebooks of the last session, each of which would start a kernel that imports TensorFlow
+# (~0.75 GB). Reloading the page keeps the layout of the running session. LAB_FLAGS: more options
+# (e.g. --no-browser).
+LAB_WORKSPACES ?= build/lab-workspaces
+LAB_FLAGS ?=
 lab: setup
-	cd notebooks && $(abspath $(VENV))/bin/jupyter lab --ip=$(HOST) --port=$(PORT) --ServerApp.root_dir=. $(ROOT_FLAG)
+	@mkdir -p $(LAB_WORKSPACES) && rm -f $(LAB_WORKSPACES)/*.jupyterlab-workspace
+	cd notebooks && $(abspath $(VENV))/bin/jupyter lab --ip=$(HOST) --port=$(PORT) --ServerApp.root_dir=. \
+		--LabApp.workspaces_dir=$(abspath $(LAB_WORKSPACES)) $(ROOT_FLAG) $(LAB_FLAGS)
 
 # The classroom app: notebook 07 alone, code hidden, served by Voila with the course's page template
 # (share/jupyter/voila/templates/s2s-playground, found through JUPYTER_PATH): only the cells that
@@ -141,7 +161,8 @@ notebooks: setup
 	for nb in notebooks/[0-9][0-9]_*.ipynb notebooks/solutions/*.ipynb; do \
 		echo "== $$nb"; \
 		COURSE_PROFILE=full $(VENV)/bin/jupyter nbconvert --to notebook --execute --inplace \
-			--ExecutePreprocessor.timeout=7200 --ExecutePreprocessor.kernel_name=$(KERNEL_NAME) "$$nb" || exit 1; \
+			--ExecutePreprocessor.timeout=7200 --ExecutePreprocessor.kernel_name=$(KERNEL_NAME) \
+			--ExecutePreprocessor.store_widget_state=False "$$nb" || exit 1; \
 	done
 
 # The pretrained models, each trained, scored on held-out sentences and given its card

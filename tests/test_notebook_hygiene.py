@@ -60,7 +60,7 @@ def test_house_style(path) -> None:
     if path.parent.name != "solutions":
         markdown = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
         assert re.search(r"^## Summary", markdown, re.MULTILINE), "no Summary section"
-        assert re.search(r"^## Exercises", markdown, re.MULTILINE), "no Exercises section"
+        assert re.search(r"^#+ Exercise \d", markdown, re.MULTILINE), "no exercise heading"
         solution = ROOT / "notebooks" / "solutions" / f"{path.stem}_solutions.ipynb"
         assert solution.is_file(), f"no solutions notebook {solution.name}"
 

@@ -87,13 +87,15 @@ def test_every_module_names_its_notebook() -> None:
 #: own layer's modules listed before it), as the issue's "data/encoding → models/training →
 #: decoding → translation API → widgets, the release pipeline on top" says.
 LAYERS = [
-    ["checks", "profiles", "data", "encoding", "layers", "baselines", "evaluation", "figures",
-     "augmentation", "robustness"],
+    ["checks", "exercises", "profiles", "data", "encoding", "layers", "baselines", "evaluation",
+     "figures", "augmentation", "robustness"],
     ["training", "models", "attention", "original", "addition"],
     ["decoding"],
     ["translation"],
     ["variants", "widgets"],
     ["pretrained"],
+    ["exercises_01", "exercises_02", "exercises_03", "exercises_04", "exercises_05",
+     "exercises_06", "exercises_07"],
 ]
 
 
