@@ -39,7 +39,12 @@ def quoted_numbers(text: str) -> list[str]:
     text = re.sub(r"(?:[Ss]ections?|§)\s*\d+(?:\.\d+)*(?:\s*(?:and|–|-|,)\s*\d+(?:\.\d+)*)*",
                   " ", text)  # section numbers
     text = re.sub(r"\d+(?:\.\d+){2,}", " ", text)  # and addresses or versions (127.0.0.1);
-    text = re.sub(r"^\s*⏱.*$", " ", text, flags=re.MULTILINE)  # time notes: test_time_notes.py
+    text = re.sub(r"(?:[Ee]xercises?\s*|\*\*)\d+\.\d+(?:\s*(?:and|–|-|,)\s*\d+\.\d+)*",
+                  " ", text)  # nor exercise numbers (Exercise 3.1, **3.1**) and
+    text = re.sub(r"\(~\d+ min\)", " ", text)  # the time an exercise tag estimates;
+    text = re.sub(r"^\s*⏱.*?\.(?=[ \t]*(?:\n|$))", " ", text,
+                  flags=re.MULTILINE | re.DOTALL)  # time notes, to their full stop (however
+    # many lines they wrap over): test_time_notes.py checks them
     found = []
     for m in NUMBER.finditer(text):
         whole, fraction, unit = m.groups()
@@ -106,6 +111,8 @@ def test_the_check_sees_a_changed_number() -> None:
     assert quoted_numbers("### 5.1 · One-hot\nsection 8.2, sections 5.1–5.3, § 4.2, on 127.0.0.1"
                           ) == []
     assert quoted_numbers("Training.\n⏱ This cell takes about 67 s.\nIt took 67 s.") == ["67"]
+    assert quoted_numbers("⏱ It took 120 s here, on 2 cores shared\nwith training (31 s idle).\n"
+                          "Then 4.5 s.") == ["4.5"]
     assert not missing_numbers(notebook("exact 91.1% of them", "training  91.1%"))
     assert missing_numbers(notebook("exact 91.2% of them", "training  91.1%")) == [(1, "91.2")]
     assert missing_numbers(notebook("loss 1.10", "loss 1.104")) == [(1, "1.10")]
