@@ -1,10 +1,10 @@
 """Benchmark: the original inference loop against batched greedy decoding and beam search, on
-the pretrained course model and held-out English sentences it never trained on (notebook 04).
+the seed model and held-out English sentences it never trained on (notebook 04).
 
     python -m benchmarks.decoding                          # 1,000 sentences, loop on 20
     python -m benchmarks.decoding --sentences 200 --loop-sentences 5   # a quick look
 
-The held-out sentences are the pretrained model's own test split, rebuilt from its manifest
+The held-out sentences are the model's own test split, rebuilt from its manifest
 (``helpers.training.prepare_translation_data`` with the same pairs, fractions and seed; the
 vocabularies must equal the saved ones): the first ``--sentences`` distinct English sentences of
 that shuffled test part, each scored against all of its French references.
@@ -84,7 +84,8 @@ def timed(run: Callable[[], list[str]], repeats: int) -> tuple[list[str], float]
 def main(argv: Sequence[str] | None = None) -> str:
     parser = argparse.ArgumentParser(description="original inference loop vs batched decoding")
     parser.add_argument("--model", default=str(models.SEED_MODEL),
-                        help="a .keras translation model with its manifest (default: pretrained)")
+                        help="a .keras translation model with its manifest (default: the seed "
+                             "model)")
     parser.add_argument("--sentences", type=int, default=1_000)
     parser.add_argument("--loop-sentences", type=int, default=20)
     parser.add_argument("--beam-width", type=int, default=4)

@@ -1,5 +1,6 @@
-"""Benchmark: does the course's model really translate? The default attention model, the
-original-architecture (seed) model and a lookup baseline on sentences none of them trained on.
+"""Benchmark: does the course's model really translate? The attention model (the default), the
+seed model (the original architecture) and a lookup baseline on sentences none of them trained
+on.
 
     python -m benchmarks.quality                 # 1,000 sentences per held-out set
     python -m benchmarks.quality --sentences 200 # a quick look
@@ -8,12 +9,12 @@ Held-out sets (``helpers.evaluation.heldout_set``), each sentence scored against
 reference the whole corpus has for it, ``sacrebleu`` defaults, greedy decoding:
 
 * ``course``: the first 1,000 distinct English sentences of the course test part
-  (``split_pairs(load_fra_eng(30_000)).test``), the set every course model is compared on;
+  (``split_pairs(load_fra_eng(30_000)).test``), the set every shipped model is compared on;
 * ``all lengths``: the first 1,000 distinct English sentences of the whole corpus's own test
   part, so that quality on longer sentences shows too (the seed model reads at most its
   longest training sentence; longer input is cut at a word boundary, as ``translate`` does).
 
-The lookup baseline (``helpers.baselines.LookupTranslator``) answers with the French of the
+The lookup baseline (``helpers.baselines.LookupBaseline``) answers with the French of the
 most similar sentence (character 3-gram TF-IDF) of the attention model's training pairs.
 Sentences/s is batched greedy decoding of the whole set in one call (after a warm-up), in the
 same run for both models. The last line is
@@ -40,7 +41,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sentences", type=int, default=1000)
     parser.add_argument("--attention", default=str(models.ATTENTION_MODEL))
-    parser.add_argument("--seed", default=str(models.SEED_MODEL))
+    parser.add_argument("--seed", default=str(models.SEED_MODEL),
+                        help="the seed model's .keras file (a path, not a random seed)")
     args = parser.parse_args(argv)
 
     print(f"{platform.machine()}, {os.cpu_count()} CPU cores, {load_average()}")
@@ -50,7 +52,7 @@ def main(argv: list[str] | None = None) -> None:
                "seed": pretrained.model_translate(models.load_translation_model(args.seed))}
     for run in systems.values():
         run(["Go.", "I am cold.", "Where is the station?"])  # warm-up: compile the step
-    lookup = baselines.LookupTranslator(pretrained.attention_split().train)
+    lookup = baselines.LookupBaseline(pretrained.attention_split().train)
     systems["lookup"] = lookup.translate
 
     results: dict[tuple[str, str], evaluation.Evaluation] = {}

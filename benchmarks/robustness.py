@@ -4,7 +4,7 @@ uses, and everyday sentences that are not in the corpus (``helpers.robustness``)
 
     python -m benchmarks.robustness                        # the default model, greedy
     python -m benchmarks.robustness --mode beam            # beam search, width 4
-    python -m benchmarks.robustness --model build/x.keras  # any course model
+    python -m benchmarks.robustness --model build/x.keras  # any saved translation model
 
 Every set is scored against every French reference the corpus has for each sentence
 (``sacrebleu`` chrF and BLEU, exact match); renamed sentences against references renamed the same

@@ -50,14 +50,22 @@ HELD_OUT_NAMES: tuple[str, ...] = (
     "Sione", "Katya", "Tenzin", "Pema", "Femi",
 )
 
-#: How often :func:`augment_pair` applies each change (independently).
+#: How often :func:`augment_pair` applies each change (independently). ``varied_names`` is the
+#: share of made-up names drawn by :func:`varied_name` rather than :func:`made_up_name`.
 AUGMENT_PROBABILITIES: dict[str, float] = {
     "names": 0.5, "lower_case": 0.25, "no_final_punctuation": 0.3, "typo": 0.1,
+    "varied_names": 0.0,
 }
 
 _FINAL_PUNCTUATION = ".!?…"
 _CONSONANTS = "bdfghjklmnprstvwyz"
 _VOWELS = "aeiou"
+# varied_name's sounds: every letter, the clusters and vowel pairs names around the world use.
+_LETTERS_CONSONANT = "bcdfghjklmnpqrstvwxz"
+_ONSETS = ("th", "sh", "ch", "kh", "ph", "zh", "ng", "ny", "kw", "tr",
+           "br", "pr", "dr", "gr", "kr", "st", "sv", "dm", "bl", "fl", "sl", "mb", "nd")
+_NUCLEI = ("ai", "ei", "ou", "ia", "io", "ua", "ae", "oo", "ee", "au", "ya")
+_CODAS = ("n", "r", "l", "m", "s", "d", "t", "k", "h", "x", "sh", "th", "ng", "rd", "ks", "ll")
 
 
 def lower_case(text: str) -> str:
@@ -98,11 +106,33 @@ def add_typo(text: str, rng: np.random.Generator, *, kind: str | None = None) ->
 
 
 def made_up_name(rng: np.random.Generator) -> str:
-    """A pronounceable name of two or three syllables that no list holds, e.g. ``"Dalumi"``."""
+    """A pronounceable name of two or three consonant-vowel syllables, e.g. ``"Dalumi"``."""
     syllables = int(rng.integers(2, 4))
     name = "".join(_CONSONANTS[int(rng.integers(len(_CONSONANTS)))]
                    + _VOWELS[int(rng.integers(len(_VOWELS)))] for _ in range(syllables))
     return name.capitalize()
+
+
+def varied_name(rng: np.random.Generator) -> str:
+    """A made-up name of three to ten letters from every letter of the alphabet, now and then
+    with a cluster, a vowel pair or a final consonant (``"Thandor"``, ``"Kwix"``, ``"Aiyela"``),
+    so that a model learns to copy any name letter by letter; never one of
+    :data:`HELD_OUT_NAMES`."""
+    def pick(options: tuple[str, ...] | str, rare: tuple[str, ...], share: float) -> str:
+        pool = rare if rng.random() < share else options
+        return pool[int(rng.integers(len(pool)))]
+
+    while True:
+        parts = []
+        for syllable in range(int(rng.choice([1, 2, 2, 2, 3, 3]))):
+            if syllable or rng.random() < 0.8:
+                parts.append(pick(_LETTERS_CONSONANT, _ONSETS, 0.2))
+            parts.append(pick(_VOWELS + "y", _NUCLEI, 0.15))
+            if rng.random() < 0.25:
+                parts.append(pick(_CODAS, _CODAS, 0.0))
+        name = "".join(parts).capitalize()
+        if 3 <= len(name) <= 10 and name not in HELD_OUT_NAMES:
+            return name
 
 
 def names_in(english: str, french: str) -> list[str]:
@@ -130,13 +160,15 @@ def augment_pair(english: str, french: str, rng: np.random.Generator, *,
                  probabilities: dict[str, float] = AUGMENT_PROBABILITIES,
                  names: tuple[str, ...] = TRAINING_NAMES) -> tuple[str, str]:
     """The pair as somebody might type it: each change of ``probabilities`` drawn on its own.
-    Names come half the time from ``names`` and half the time from :func:`made_up_name`, so
-    that the model learns to copy a name letter by letter, not a list of names."""
+    Names come half the time from ``names`` and half the time are made up
+    (:func:`varied_name` at the rate ``probabilities["varied_names"]``, else
+    :func:`made_up_name`), so that the model learns to copy a name letter by letter, not a list
+    of names."""
     if rng.random() < probabilities["names"]:
         found = names_in(english, french)
         if found:
             new = {old: names[int(rng.integers(len(names)))] if rng.random() < 0.5
-                   else made_up_name(rng) for old in found}
+                   else _made_up(rng, probabilities.get("varied_names", 0.0)) for old in found}
             english, french = swap_names(english, french, new)
     if rng.random() < probabilities["typo"]:
         english = add_typo(english, rng)
@@ -145,3 +177,10 @@ def augment_pair(english: str, french: str, rng: np.random.Generator, *,
     if rng.random() < probabilities["no_final_punctuation"]:
         english = drop_final_punctuation(english)
     return english, french
+
+
+def _made_up(rng: np.random.Generator, varied: float) -> str:
+    # No draw for the choice at rate 0, so a recipe cycle without varied names stays as it was.
+    if varied and rng.random() < varied:
+        return varied_name(rng)
+    return made_up_name(rng)

@@ -2,7 +2,7 @@
 
 Used in: ``05_attention`` and ``benchmarks.quality``.
 
-:class:`LookupTranslator` answers with the French of the training sentence most similar to
+:class:`LookupBaseline` answers with the French of the training sentence most similar to
 the input: character 3-grams weighted by TF-IDF, cosine similarity, an inverted index (no
 model, no training). It is the "does the network do more than remember?" line: a model whose
 held-out chrF is below it has learnt less than a lookup table.
@@ -25,7 +25,7 @@ def char_ngrams(text: str, n: int = 3) -> Counter[str]:
     return Counter(padded[i:i + n] for i in range(max(len(padded) - n + 1, 1)))
 
 
-class LookupTranslator:
+class LookupBaseline:
     """Nearest-neighbour "translation": the French of the most similar training sentence.
 
     ``pairs`` are ``(english, french)`` training pairs; for an English sentence with several
@@ -34,7 +34,7 @@ class LookupTranslator:
 
     def __init__(self, pairs: Sequence[tuple[str, str]], *, n: int = 3) -> None:
         if not pairs:
-            raise ValueError("LookupTranslator needs at least one (english, french) pair")
+            raise ValueError("LookupBaseline needs at least one (english, french) pair")
         self.n = n
         first: dict[str, str] = {}
         for english, french in pairs:

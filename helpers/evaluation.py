@@ -91,7 +91,7 @@ def sentence_chrf(hypothesis: str, references: Sequence[str]) -> float:
 
 # --- the course's held-out sets (plumbing for benchmarks, cards and notebooks 05+) ----------
 
-#: Pairs of the course split: ``split_pairs(load_fra_eng(30_000))``. No course model ever
+#: Pairs of the course split: ``split_pairs(load_fra_eng(30_000))``. No shipped model ever
 #: trains on the English sentences of its validation and test parts.
 COURSE_SPLIT_PAIRS = 30_000
 #: The whole corpus's own split (the attention model's), by English sentence, seed 0.

@@ -266,7 +266,7 @@ def decode_after_reload(translator, encoder_ids):
                          max_decoder_seq_length=reloaded.max_decoder_seq_length)
 
 
-print(decode_after_reload(pretrained, heldout_ids) == greedy_outputs)
+print(decode_after_reload(seed_model, heldout_ids) == greedy_outputs)
 q2.check(decode_after_reload)
 ''',
     checker=_check_reload,

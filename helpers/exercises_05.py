@@ -7,7 +7,7 @@ Luong's general score without the mask): the check builds the learner's layer in
 model, sets its weights to fixed values and compares its context and weights with a NumPy
 reference on a tiny padded batch; ``q3`` also checks what removing the mask does to padded
 translations. ``q4`` is the entropy of attention rows; ``q5`` finds where two translations of one
-sentence part and how many attention rows they share (with the pretrained model).
+sentence part and how many attention rows they share (with the attention model).
 """
 
 from __future__ import annotations
@@ -315,16 +315,17 @@ q3 = Exercise(
     hints=(
         "The layer: LuongAttention.call without is_real, the ops.where and the multiplication by "
         "is_real (keep build and its W_a). The model: keras.models.clone_model can rebuild "
-        "pretrained.model with another layer in place of the one named 'attention'.",
-        "clone_model(pretrained.model, clone_function=f) builds each layer from f(layer): return "
-        "UnmaskedAttention(name='attention') for the attention layer and "
+        "attention_model.model with another layer in place of the one named 'attention'.",
+        "clone_model(attention_model.model, clone_function=f) builds each layer from f(layer): "
+        "return UnmaskedAttention(name='attention') for the attention layer and "
         "layer.__class__.from_config(layer.get_config()) for every other, then "
-        "unmasked.set_weights(pretrained.model.get_weights()). Encode the sentences once, padded: "
-        "ids = encoding.encode_sequences(sentences, pretrained.input_vocab, on_unknown='unk'); "
-        "lengths = (ids != 0).sum(axis=1).",
+        "unmasked.set_weights(attention_model.model.get_weights()). Encode the sentences once, "
+        "padded: ids = encoding.encode_sequences(sentences, attention_model.input_vocab, "
+        "on_unknown='unk'); lengths = (ids != 0).sum(axis=1).",
         "For each model: encoder_model, decoder_model = attention_inference_models(model); "
-        "'together' is greedy_decode(encoder_model, decoder_model, ids, pretrained.target_vocab, "
-        "max_decoder_seq_length=pretrained.max_decoder_seq_length); 'alone' decodes "
+        "'together' is greedy_decode(encoder_model, decoder_model, ids, "
+        "attention_model.target_vocab, max_decoder_seq_length="
+        "attention_model.max_decoder_seq_length); 'alone' decodes "
         "ids[rows, :length] for the rows of each length. Count the rows where the two differ: "
         "changed = {'with the mask': ..., 'without the mask': ...}.",
     ),
@@ -341,15 +342,15 @@ def rebuild(layer):
         return UnmaskedAttention(name="attention")
     return layer.__class__.from_config(layer.get_config())
 
-unmasked = keras.models.clone_model(pretrained.model, clone_function=rebuild)
-unmasked.set_weights(pretrained.model.get_weights())
-ids = encoding.encode_sequences(course_sources[:200], pretrained.input_vocab, on_unknown="unk")
+unmasked = keras.models.clone_model(attention_model.model, clone_function=rebuild)
+unmasked.set_weights(attention_model.model.get_weights())
+ids = encoding.encode_sequences(course_sources[:200], attention_model.input_vocab, on_unknown="unk")
 lengths = (ids != 0).sum(axis=1)
 
 def padding_changes(model):
     encoder_model, decoder_model = attention_inference_models(model)
-    decode = lambda x: greedy_decode(encoder_model, decoder_model, x, pretrained.target_vocab,
-                                     max_decoder_seq_length=pretrained.max_decoder_seq_length)
+    decode = lambda x: greedy_decode(encoder_model, decoder_model, x, attention_model.target_vocab,
+                                     max_decoder_seq_length=attention_model.max_decoder_seq_length)
     together, alone = decode(ids), [""] * len(ids)
     for length in np.unique(lengths):
         rows = np.flatnonzero(lengths == length)
@@ -357,7 +358,7 @@ def padding_changes(model):
             alone[row] = text
     return sum(a != b for a, b in zip(together, alone))
 
-changed = {"with the mask": padding_changes(pretrained.model),
+changed = {"with the mask": padding_changes(attention_model.model),
            "without the mask": padding_changes(unmasked)}
 q3.check(UnmaskedAttention, changed)
 ''',
@@ -419,7 +420,7 @@ def attention_entropy(weights):
 
 q4.check(attention_entropy)
 # then, e.g., every row of a held-out translation's attention map:
-print(attention_entropy(attention_map(pretrained, source, translation)).round(2))
+print(attention_entropy(attention_map(attention_model, source, translation)).round(2))
 ''',
     checker=_check_entropy, solutions_notebook=SOLUTIONS)
 

@@ -10,7 +10,7 @@ probable translation than greedy decoding.
 
 Every check first runs the learner's function on a small case of its own (no model: a blank
 function is "not attempted" at once), then, where the exercise is about the model, on a sentence
-through the default pretrained model as it is at check time
+through the default model (the attention model) as it is at check time
 (:func:`helpers.models.load_translation_model`): nothing here stores the model's outputs, so the
 checks keep working when the model is retrained.
 """
@@ -37,7 +37,8 @@ BEAM_WIDTH = 4
 
 @cache
 def default_model() -> TranslationModel:
-    """The default pretrained model, loaded once per process (the checks' reference)."""
+    """The default model (the attention model), loaded once per process (the checks'
+    reference)."""
     return load_translation_model()
 
 
@@ -257,8 +258,8 @@ def _check_weakest_step(function: Callable[..., Any]) -> str:
 q2 = Exercise(
     "7.2", "The least sure step", 2, 10,
     hints=(
-        "steps = widgets.StepThrough(pretrained, 'I am cold.').steps (or step_widget.steps) is a "
-        "list of decoding steps: step.chosen is the character greedy decoding kept, "
+        "steps = widgets.StepThrough(attention_model, 'I am cold.').steps (or step_widget.steps) "
+        "is a list of decoding steps: step.chosen is the character greedy decoding kept, "
         "step.probability the probability it had, step.candidates the five best (character, "
         "probability) pairs, best first.",
         "The last step chooses the stop token '⏎': it is not a character of the translation, "
@@ -318,7 +319,7 @@ def _check_safe_translate(function: Callable[..., Any]) -> str:
     got = call(function, GOOD_INPUT, what=f"safe_translate({GOOD_INPUT!r})")
     expect(got == translate(model, GOOD_INPUT).text,
            f"safe_translate({GOOD_INPUT!r}) returned {got!r}, which is not the greedy "
-           "translation (translate(pretrained, text).text)")
+           "translation (translate(attention_model, text).text)")
     try:
         got = function(42)
     except TranslationInputError:
@@ -339,14 +340,14 @@ q3 = Exercise(
     hints=(
         "translate raises an EmptyInputError, an UnknownInputError or an InputTooLongError for "
         "bad input, and all three are TranslationInputErrors: one except clause catches them.",
-        "try: return translate(pretrained, text).text, then except TranslationInputError as "
+        "try: return translate(attention_model, text).text, then except TranslationInputError as "
         "error: return str(error). Do not catch Exception: a TypeError means the program is "
         "wrong, and should still show.",
     ),
     solution_code='''
 def safe_translate(text):
     try:
-        return translate(pretrained, text).text
+        return translate(attention_model, text).text
     except TranslationInputError as error:
         return str(error)
 
@@ -492,10 +493,11 @@ def _check_beam(sentence: Any, greedy_text: Any, beam_text: Any) -> str:
         raise Wrong(f"the model cannot translate this sentence: {error}") from None
     beam = translate(model, sentence, mode="beam", beam_width=BEAM_WIDTH).text
     expect(greedy_text == greedy, "greedy_text is not what greedy decoding writes for this "
-                                  "sentence: copy translate(pretrained, sentence).text")
+                                  "sentence: copy translate(attention_model, sentence).text")
     expect(beam_text == beam, "beam_text is not what beam search of width "
-                              f"{BEAM_WIDTH} writes for this sentence: copy translate(pretrained, "
-                              f"sentence, mode='beam', beam_width={BEAM_WIDTH}).text")
+                              f"{BEAM_WIDTH} writes for this sentence: copy "
+                              f"translate(attention_model, sentence, mode='beam', "
+                              f"beam_width={BEAM_WIDTH}).text")
     expect(greedy != beam, "for this sentence beam search and greedy decoding write the same "
                            "translation: look for one where they differ (short everyday "
                            "sentences often agree; try harder or rarer ones)")
@@ -511,21 +513,23 @@ def _check_beam(sentence: Any, greedy_text: Any, beam_text: Any) -> str:
 q5 = Exercise(
     "7.5", "A sentence where beam search beats greedy", 2, 15,
     hints=(
-        f"Translate a list of sentences both ways: greedy = translate(pretrained, sentences) and "
-        f"beam = translate(pretrained, sentences, mode='beam', beam_width={BEAM_WIDTH}) each "
+        "Translate a list of sentences both ways: greedy = translate(attention_model, "
+        f"sentences) and beam = translate(attention_model, sentences, mode='beam', "
+        f"beam_width={BEAM_WIDTH}) each "
         "return one Translation per sentence (.text). Keep those whose two texts differ.",
         "Short everyday sentences like those of § 5's table mostly agree. Differences come "
         "where the model is unsure: rarer words, sentences it never saw, longer sentences. Any "
         "English sentence made of characters the model knows will do.",
-        "for s, g, b in zip(sentences, translate(pretrained, sentences), translate(pretrained, "
-        f"sentences, mode='beam', beam_width={BEAM_WIDTH})): if g.text != b.text: print(s, "
+        "for s, g, b in zip(sentences, translate(attention_model, sentences), "
+        f"translate(attention_model, sentences, mode='beam', beam_width={BEAM_WIDTH})): if "
+        "g.text != b.text: print(s, "
         "g.text, b.text). Then pass one of them, with its two translations, to q5.check.",
     ),
     solution_code=f'''
 candidates = ["I hate winter.", "We're a team.", "I love astronomy.", "That's a pity.",
               "I must apologize.", "We wonder why.", "I lost interest.", "Birds sing."]
-greedy = translate(pretrained, candidates)
-beam = translate(pretrained, candidates, mode="beam", beam_width={BEAM_WIDTH})
+greedy = translate(attention_model, candidates)
+beam = translate(attention_model, candidates, mode="beam", beam_width={BEAM_WIDTH})
 for s, g, b in zip(candidates, greedy, beam):
     if g.text != b.text:  # the first where they differ
         sentence, greedy_text, beam_text = s, g.text, b.text

@@ -55,10 +55,11 @@ def _models_dir() -> Path:
     return package / "_models"
 
 
-#: The pretrained course models, committed under ``models/``.
+#: The pretrained models, committed under ``models/`` (docs/glossary.md names each one).
 MODELS_DIR = _models_dir()
-#: The original architecture (notebooks 03 and 04 teach it and load it by name).
-SEED_MODEL = MODELS_DIR / "fra_eng_course.keras"
+#: The seed model: the original architecture on the first 30,000 pairs (notebooks 03 and 04
+#: teach that architecture and load it by name; notebook 05 measures where it fails).
+SEED_MODEL = MODELS_DIR / "fra_eng_seed.keras"
 #: The original text's configuration, trained to the end (notebooks 03 and 04).
 ORIGINAL_MODEL = MODELS_DIR / "fra_eng_original.keras"
 #: The same configuration trained as the text trains it: 100 epochs, no early stopping. It
@@ -68,6 +69,10 @@ ORIGINAL_100_MODEL = MODELS_DIR / "fra_eng_original_100.keras"
 ATTENTION_MODEL = MODELS_DIR / "fra_eng_attention.keras"
 #: What :func:`load_translation_model` loads when given no path.
 PRETRAINED_MODEL = ATTENTION_MODEL
+#: Shipped files that were renamed: old name → new name. For one release
+#: :func:`load_translation_model` still loads a model by its old name (with a
+#: ``DeprecationWarning``) when only the renamed file is there.
+RENAMED_MODEL_FILES = {"fra_eng_course.keras": SEED_MODEL.name}
 
 
 def build_original_model(num_encoder_tokens: int, num_decoder_tokens: int, *,
@@ -335,6 +340,19 @@ def _layer_names(model: keras.Model) -> set[str]:
     return {layer.name for layer in model.layers}
 
 
+def _renamed(path: Path) -> Path:
+    """``path``, or the file it was renamed to (:data:`RENAMED_MODEL_FILES`) when only that one
+    is there, with a ``DeprecationWarning`` naming the new path."""
+    new_name = RENAMED_MODEL_FILES.get(path.name)
+    if new_name is None or path.exists() or not path.with_name(new_name).is_file():
+        return path
+    renamed = path.with_name(new_name)
+    warnings.warn(f"{path.name} was renamed {new_name}: load {renamed} instead (the old name "
+                  "will stop working in the next release)",
+                  DeprecationWarning, stacklevel=3)
+    return renamed
+
+
 def load_translation_model(path: str | Path = PRETRAINED_MODEL, *,
                            verify_hash: bool = True) -> TranslationModel:
     """Load a model saved by :func:`save_translation_model` (default: the pretrained one).
@@ -345,10 +363,13 @@ def load_translation_model(path: str | Path = PRETRAINED_MODEL, *,
     (:class:`ModelHashMismatchError`); the file is a ``.keras`` archive
     (:class:`CorruptModelFileError`); it loads with ``safe_mode=True`` and has the
     translation layers, sized like the vocabularies (:class:`WrongModelKindError`).
+
+    A shipped file's old name (``fra_eng_course.keras``, now ``fra_eng_seed.keras``) still
+    loads the renamed file, with a ``DeprecationWarning``, for one release.
     """
     if not isinstance(path, (str, Path)):
         raise TypeError(f"path must be a str or Path to a .keras file, not {type(path).__name__}")
-    path = Path(path)
+    path = _renamed(Path(path))
     if not path.is_file():
         raise ModelNotFoundError(f"no model file at {path}")
     meta_path = manifest_path(path)

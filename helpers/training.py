@@ -380,11 +380,13 @@ class TrainingRun:
         return min(self.rows, key=lambda r: r["heldout_loss"])
 
 
-def train_original(model: keras.Model, data: TranslationData, *, epochs: int,
-                   batch_size: int = 64, time_budget: float | None = None,
-                   verbose: int = 2) -> TrainingRun:
-    """The original configuration: full-length one-hot arrays, ``batch_size`` 64, every
-    epoch to the end (no early stopping), scored on the held-out pairs after each epoch."""
+def train_as_original(model: keras.Model, data: TranslationData, *, epochs: int,
+                      batch_size: int = 64, time_budget: float | None = None,
+                      verbose: int = 2) -> TrainingRun:
+    """Train ``model`` the way the original text does: full-length one-hot arrays,
+    ``batch_size`` 64, every epoch to the end (no early stopping), scored on the held-out pairs
+    after each epoch. (Not :func:`helpers.pretrained.train_original`, which builds and saves
+    the original model and trains it with :func:`train_course`.)"""
     enc, dec = data.arrays["train"]
     encoder_input_data = one_hot(enc, len(data.input_vocab))
     decoder_input_data = one_hot(dec, len(data.target_vocab))

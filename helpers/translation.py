@@ -237,7 +237,7 @@ def translate(translator, texts: str | Sequence[str], *, mode: Mode = "greedy",
               seed: int | None = None, on_unknown: Literal["error", "drop", "unk"] = "error",
               on_overflow: Literal["error", "truncate"] = "error",
               ) -> Translation | list[Translation]:
-    """Translate English text with a loaded course model
+    """Translate English text with a loaded translation model
     (:func:`helpers.models.load_translation_model`).
 
     ``texts`` is one string (returns one :class:`Translation`) or a list (returns a list, all

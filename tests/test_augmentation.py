@@ -66,6 +66,39 @@ def test_made_up_names_are_capitalised_syllables() -> None:
     assert all(re.fullmatch(r"[A-Z][a-z]{3,5}", n) for n in names)
 
 
+def test_varied_names_use_the_whole_alphabet_and_never_a_held_out_name(monkeypatch) -> None:
+    rng = np.random.default_rng(0)
+    names = [aug.varied_name(rng) for _ in range(3000)]
+    assert all(re.fullmatch(r"[A-Z][a-z]{2,9}", n) for n in names)
+    assert len(set(names)) > 2500
+    assert {n[0] for n in names} >= set("ABCDEGKQXZ")  # made_up_name never starts so
+    assert any(n.startswith(("Th", "Kw", "Ng")) for n in names)
+    # a name drawn that is held out is drawn again
+    monkeypatch.setattr(aug, "HELD_OUT_NAMES", tuple(names[:1]))
+    assert names[0] not in {aug.varied_name(np.random.default_rng(0)) for _ in range(1)}
+
+
+def test_varied_names_are_drawn_at_their_rate_and_cost_no_draw_at_zero() -> None:
+    rates = {**dict.fromkeys(aug.AUGMENT_PROBABILITIES, 0.0), "names": 1.0}
+    plain = [aug.augment_pair("Tom is here.", "Tom est là.", np.random.default_rng(s),
+                              probabilities=rates)[1] for s in range(50)]
+    legacy = []
+    for s in range(50):  # augment_pair as it was before varied names: the same draws
+        rng = np.random.default_rng(s)
+        rng.random()
+        name = aug.TRAINING_NAMES[int(rng.integers(len(aug.TRAINING_NAMES)))] \
+            if rng.random() < 0.5 else aug.made_up_name(rng)
+        legacy.append(f"{name} est là.")
+    assert plain == legacy
+    varied = {**rates, "varied_names": 1.0}
+    rng = np.random.default_rng(3)
+    made_up = [aug.augment_pair("Tom is here.", "Tom est là.", rng, probabilities=varied)[1]
+               .split(" ")[0] for _ in range(400)]
+    made_up = [n for n in made_up if n not in aug.TRAINING_NAMES]
+    assert any(not re.fullmatch(r"([bdfghjklmnprstvwyz][aeiou]){2,3}", n.lower())
+               for n in made_up)
+
+
 def test_the_name_lists_do_not_meet() -> None:
     assert not set(aug.TRAINING_NAMES) & set(aug.HELD_OUT_NAMES)
     assert not set(aug.CORPUS_NAMES) & (set(aug.TRAINING_NAMES) | set(aug.HELD_OUT_NAMES))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.baselines import LookupTranslator, char_ngrams
+from helpers.baselines import LookupBaseline, char_ngrams
 
 PAIRS = [("I am cold.", "J'ai froid."), ("I am hungry.", "J'ai faim."),
          ("Open the door.", "Ouvre la porte."), ("Open the door.", "Ouvrez la porte."),
@@ -18,7 +18,7 @@ def test_char_ngrams_pad_and_lower_case() -> None:
 
 
 def test_an_exact_sentence_gets_its_first_translation_and_a_near_one_its_neighbour() -> None:
-    lookup = LookupTranslator(PAIRS)
+    lookup = LookupBaseline(PAIRS)
     assert lookup.translate(["Open the door.", "I am cold."]) == ["Ouvre la porte.", "J'ai froid."]
     assert lookup.translate(["i am so hungry"]) == ["J'ai faim."]
     assert lookup.translate(["the black cat"]) == ["Le chat est noir."]
@@ -29,6 +29,6 @@ def test_an_exact_sentence_gets_its_first_translation_and_a_near_one_its_neighbo
 
 def test_bad_arguments_get_clear_errors() -> None:
     with pytest.raises(ValueError, match="at least one"):
-        LookupTranslator([])
+        LookupBaseline([])
     with pytest.raises(TypeError, match="list of sentences"):
-        LookupTranslator(PAIRS).translate("I am cold.")
+        LookupBaseline(PAIRS).translate("I am cold.")

@@ -35,6 +35,20 @@ def test_the_untouched_copy_loads(copy) -> None:
     assert translation.translate(models.load_translation_model(copy), "Go.").text
 
 
+def test_the_seed_models_old_file_name_still_loads_with_a_warning(copy) -> None:
+    """``fra_eng_course.keras`` was renamed ``fra_eng_seed.keras``: for one release the old
+    path loads the new file, and says so."""
+    assert copy.name == "fra_eng_seed.keras"
+    old = copy.with_name("fra_eng_course.keras")
+    with pytest.warns(DeprecationWarning, match="fra_eng_course.keras was renamed fra_eng_seed"):
+        loaded = models.load_translation_model(old)
+    assert loaded.manifest["model_file"] == copy.name
+    assert loaded.manifest == models.load_translation_model(copy).manifest
+    copy.unlink()
+    with pytest.raises(models.ModelNotFoundError, match="fra_eng_course.keras"):
+        models.load_translation_model(old)  # neither file: the path asked for is named
+
+
 def test_a_swapped_vocabulary_is_caught(copy) -> None:
     def swap(manifest):
         vocab = manifest["input_vocabulary"]

@@ -228,7 +228,8 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture(scope="session")
 def pretrained():
-    """The pretrained course model, loaded in this process to know what the app must show."""
+    """The default model (the attention model), loaded in this process to know what the app
+    must show."""
     from helpers.models import load_translation_model
 
     return load_translation_model()
@@ -238,7 +239,7 @@ def pretrained():
 def everyday_sentence(pretrained) -> str:
     """An everyday English sentence (:data:`helpers.evaluation.EVERYDAY_SENTENCES`) that the
     pretrained model translates as the corpus does, when there is one; else the first it
-    translates to something. (Any course model's manifest will do: this reads no training
+    translates to something. (Any saved model's manifest will do: this reads no training
     settings, which differ between models.)"""
     from helpers import data, evaluation, translation
 
