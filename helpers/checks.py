@@ -7,7 +7,9 @@ Used in: every module of ``helpers`` that a notebook or a widget calls (plumbing
 from __future__ import annotations
 
 import numbers
+import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,13 +25,35 @@ def check_positive(**values: Any) -> None:
             raise ValueError(f"{name} must be positive, got {value!r}")
 
 
-def check_count(name: str, value: Any, *, minimum: int = 1) -> int:
-    """``value`` as an ``int`` if it is a whole number ≥ ``minimum`` (not a bool, not 2.5)."""
+def _whole_number(name: str, value: Any, minimum: int, accepts: str) -> int:
+    # numbers.Integral covers numpy's integers (np.int64 …) as well as int; bool is refused.
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a whole number, not {value!r}")
+        raise TypeError(f"{name} must be {accepts}, not {value!r}")
     if value < minimum:
         raise ValueError(f"{name} must be at least {minimum}, got {value}")
     return int(value)
+
+
+def check_count(name: str, value: Any, *, minimum: int = 1) -> int:
+    """``value`` as an ``int`` if it is a whole number ≥ ``minimum`` (Python's or NumPy's;
+    not a bool, not 2.5)."""
+    return _whole_number(name, value, minimum, "a whole number")
+
+
+def check_optional_count(name: str, value: Any, *, minimum: int = 1) -> int | None:
+    """:func:`check_count`, or ``None`` (which callers read as "all")."""
+    return None if value is None else _whole_number(name, value, minimum,
+                                                    "a whole number or None")
+
+
+def check_fraction(name: str, value: Any) -> float:
+    """``value`` as a ``float`` if it is a number (Python's or NumPy's, not a bool) from 0 up
+    to, but not including, 1."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number from 0 up to (not including) 1, not {value!r}")
+    if not 0 <= value < 1:  # also refuses nan
+        raise ValueError(f"{name} must be from 0 up to (not including) 1, got {value}")
+    return float(value)
 
 
 def check_texts(name: str, texts: Any) -> list[str]:
@@ -60,3 +84,38 @@ def check_ids(name: str, ids: Any, num_tokens: int | None = None) -> np.ndarray:
         raise ValueError(f"{name} holds ids outside the model's vocabulary of {num_tokens} tokens "
                          f"(smallest {array.min()}, largest {array.max()})")
     return array.astype(np.int32)
+
+
+def _path_limits() -> tuple[int, int]:
+    """(longest file or folder name, longest path) in bytes, as this system says."""
+    try:
+        return os.pathconf(".", "PC_NAME_MAX"), os.pathconf(".", "PC_PATH_MAX")
+    except (AttributeError, OSError, ValueError):  # Windows has no pathconf
+        return 255, 4096
+
+
+def check_path(name: str, value: Any, *, what: str = "a file") -> Path:
+    """``value`` as a :class:`~pathlib.Path` if it is a ``str`` or path the system could open:
+    not empty, no NUL character, no name (between slashes) or whole path longer than the
+    system allows — refused here in words rather than by the system's ``OSError``."""
+    text = os.fspath(value) if isinstance(value, (str, os.PathLike)) else None
+    if not isinstance(text, str):
+        raise TypeError(f"{name} must be a str or Path to {what}, not {type(value).__name__}")
+    if not text:
+        raise ValueError(f"{name} is empty: give the path to {what}")
+    if "\x00" in text:
+        raise ValueError(f"{name} contains a NUL character (\\x00), which no file name can hold")
+    try:
+        sizes = [(part, len(os.fsencode(part))) for part in Path(text).parts]
+    except UnicodeEncodeError as exc:
+        raise ValueError(f"{name} holds a character no file name can hold: "
+                         f"{exc.object[exc.start:exc.end]!r}") from exc
+    name_max, path_max = _path_limits()
+    for part, size in sizes:
+        if size > name_max:
+            raise ValueError(f"{name} has a name of {size} bytes ({part[:20]}…); names of files "
+                             f"and folders can be at most {name_max} bytes on this system")
+    if len(os.fsencode(text)) >= path_max:
+        raise ValueError(f"{name} is {len(os.fsencode(text))} bytes long; a path can be at most "
+                         f"{path_max - 1} bytes on this system")
+    return Path(text)

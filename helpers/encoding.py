@@ -22,7 +22,7 @@ from typing import Literal
 
 import numpy as np
 
-from helpers.checks import check_texts
+from helpers.checks import check_count, check_texts
 
 PAD_TOKEN = "<pad>"
 UNK_TOKEN = "<unk>"
@@ -176,9 +176,8 @@ def encode_sequences(texts: Sequence[str], vocab: Vocabulary, *, max_len: int | 
     """
     _check_texts(texts)
     longest = max(len(t) for t in texts)
-    if max_len is None:
-        max_len = longest
-    elif longest > max_len:
+    max_len = longest if max_len is None else check_count("max_len", max_len)
+    if longest > max_len:
         which = next(i for i, t in enumerate(texts) if len(t) > max_len)
         raise ValueError(
             f"text {which} has {len(texts[which])} characters, more than max_len={max_len}"

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import sacrebleu
 
 from helpers import data
-from helpers.checks import check_texts
+from helpers.checks import check_count, check_texts
 
 
 def references_by_source(pairs: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
@@ -113,8 +113,7 @@ def heldout_set(which: str = "course", count: int = 1000) -> tuple[list[str], li
     """
     if which not in ("course", "all_lengths"):
         raise ValueError(f"which must be 'course' or 'all_lengths', not {which!r}")
-    if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        raise ValueError(f"count must be a positive whole number, not {count!r}")
+    count = check_count("count", count)
     everything = data.load_fra_eng()
     if which == "course":
         test = data.split_pairs(everything[:COURSE_SPLIT_PAIRS]).test

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import numbers
 import warnings
 import zipfile
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from typing import Any
 import keras
 from keras import layers
 
-from helpers.checks import check_positive
+from helpers.checks import check_path, check_positive
 from helpers.encoding import Vocabulary
 from helpers.layers import OneHot
 from helpers.training import masked_accuracy, masked_loss
@@ -210,8 +211,8 @@ class TranslationModel:
             raise TypeError(f"manifest must be a dict, not {type(self.manifest).__name__}")
         for key in ("max_encoder_seq_length", "max_decoder_seq_length"):
             value = self.manifest.get(key)
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int)
-                                      or value < 1):
+            if value is not None and (isinstance(value, bool)
+                                      or not isinstance(value, numbers.Integral) or value < 1):
                 raise ManifestError(f"manifest field {key!r} must be a positive whole number, "
                                     f"not {value!r}")
         _check_sizes(self.model, self.input_vocab, self.target_vocab, "TranslationModel")
@@ -367,9 +368,7 @@ def load_translation_model(path: str | Path = PRETRAINED_MODEL, *,
     A shipped file's old name (``fra_eng_course.keras``, now ``fra_eng_seed.keras``) still
     loads the renamed file, with a ``DeprecationWarning``, for one release.
     """
-    if not isinstance(path, (str, Path)):
-        raise TypeError(f"path must be a str or Path to a .keras file, not {type(path).__name__}")
-    path = _renamed(Path(path))
+    path = _renamed(check_path("path", path, what="a .keras file"))
     if not path.is_file():
         raise ModelNotFoundError(f"no model file at {path}")
     meta_path = manifest_path(path)

@@ -4,6 +4,8 @@ a silently wrong result."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -27,6 +29,64 @@ def test_the_checks_themselves() -> None:
         checks.check_positive(latent_dim=0)
     assert checks.check_texts("texts", ("a", "b")) == ["a", "b"]
     assert checks.check_ids("ids", np.array([[1.0, 2.0]]), 3).dtype == np.int32
+
+
+def test_numpy_numbers_pass_where_python_numbers_do() -> None:
+    for value in (np.int64(5), np.int32(5), np.uint8(5)):
+        assert checks.check_count("n", value) == 5 and type(checks.check_count("n", value)) is int
+        assert checks.check_optional_count("num_samples", value) == 5
+    assert checks.check_optional_count("num_samples", None) is None
+    checks.check_positive(temperature=np.float32(0.5), latent_dim=np.int64(8))
+    for value in (0.25, np.float64(0.25), np.float32(0.25)):
+        assert checks.check_fraction("f", value) == 0.25
+        assert type(checks.check_fraction("f", value)) is float
+    assert checks.check_fraction("f", np.int64(0)) == 0.0
+
+
+@pytest.mark.parametrize(("call", "error", "message"), [
+    (lambda: checks.check_count("n", np.bool_(True)), TypeError, "n must be a whole number"),
+    (lambda: checks.check_count("n", np.float64(2.0)), TypeError, "n must be a whole number"),
+    (lambda: checks.check_optional_count("num_samples", "10"), TypeError,
+     r"num_samples must be a whole number or None, not '10'"),
+    (lambda: checks.check_optional_count("num_samples", np.int64(0)), ValueError,
+     "num_samples must be at least 1, got 0"),
+    (lambda: checks.check_fraction("f", "0.1"), TypeError,
+     r"f must be a number from 0 up to \(not including\) 1, not '0.1'"),
+    (lambda: checks.check_fraction("f", False), TypeError, "f must be a number"),
+    (lambda: checks.check_fraction("f", np.float64("nan")), ValueError, "f must be from 0 up to"),
+    (lambda: checks.check_fraction("f", 1.0), ValueError, "f must be from 0 up to"),
+    (lambda: checks.check_fraction("f", -0.5), ValueError, "f must be from 0 up to"),
+])
+def test_number_checks_name_the_argument_and_what_it_accepts(call, error, message) -> None:
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_paths_too_long_for_the_system_are_refused_in_words(tmp_path) -> None:
+    assert checks.check_path("path", "models/x.keras") == Path("models/x.keras")
+    assert checks.check_path("path", tmp_path) == tmp_path
+    deep = Path(*["d" * 100] * 20) / "model.keras"  # 2,000 characters: legal on every system
+    assert checks.check_path("path", deep) == deep
+    for bad, message in [
+        ("x" * 5000, r"path has a name of 5000 bytes \(xxxx.*at most 255"),
+        ("models/" + "é" * 200 + ".keras", r"path has a name of 406 bytes"),
+        (str(Path(*["d" * 200] * 30)), r"path is 6029 bytes long; .*at most \d+"),
+        ("a\x00b.keras", r"path contains a NUL character"),
+        ("", r"path is empty"),
+        ("\ud800.keras", r"path holds a character no file name can hold"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            checks.check_path("path", bad, what="a .keras file")
+    with pytest.raises(TypeError, match="path must be a str or Path to a .keras file, not int"):
+        checks.check_path("path", 42, what="a .keras file")
+    with pytest.raises(TypeError, match="path must be a str or Path to a file, not bytes"):
+        checks.check_path("path", b"x.keras")
+
+
+def test_a_5000_character_path_is_what_the_system_refuses_raw() -> None:
+    # What the check stands in front of: the operating system's own error.
+    with pytest.raises(OSError, match="too long"):
+        Path("x" * 5000).is_file()
 
 
 def decoder_calls(parts):

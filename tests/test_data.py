@@ -7,6 +7,7 @@ import warnings
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from helpers import addition, data
@@ -173,7 +174,7 @@ def test_an_empty_fra_txt_is_corrupt(tmp_path: Path, text: str) -> None:
 
 @pytest.mark.parametrize("num_samples", [2.5, "10", True])
 def test_num_samples_must_be_a_whole_number(tmp_path: Path, num_samples) -> None:
-    with pytest.raises(TypeError, match="num_samples must be a whole number"):
+    with pytest.raises(TypeError, match="num_samples must be a whole number or None"):
         data.load_fra_eng(num_samples, path=tmp_path / "absent.zip", download=False)
 
 
@@ -216,6 +217,56 @@ def test_split_is_grouped_shuffled_and_seeded() -> None:
 def test_split_rejects_bad_fractions() -> None:
     with pytest.raises(ValueError):
         data.split_pairs(many_pairs(), validation_fraction=0.6, test_fraction=0.5)
+
+
+def test_split_accepts_numpy_numbers_where_python_numbers_go() -> None:
+    pairs = many_pairs()
+    plain = data.split_pairs(pairs, validation_fraction=0.25, test_fraction=0.125, seed=3)
+    assert data.split_pairs(pairs, validation_fraction=np.float64(0.25),
+                            test_fraction=np.float32(0.125), seed=np.int64(3)) == plain
+    assert data.split_pairs(pairs, validation_fraction=0, test_fraction=np.int8(0),
+                            seed=np.uint8(3)).sizes()["test"] == 0
+
+
+@pytest.mark.parametrize(("arguments", "error", "message"), [
+    ({"validation_fraction": "0.1"}, TypeError, "validation_fraction must be a number from 0"),
+    ({"test_fraction": None}, TypeError, "test_fraction must be a number from 0"),
+    ({"test_fraction": True}, TypeError, "test_fraction must be a number"),
+    ({"test_fraction": float("nan")}, ValueError, "test_fraction must be from 0 up to"),
+    ({"validation_fraction": -0.1}, ValueError, "validation_fraction must be from 0 up to"),
+    ({"validation_fraction": 1}, ValueError, "validation_fraction must be from 0 up to"),
+    ({"seed": 1.5}, TypeError, "seed must be a whole number"),
+    ({"seed": "abc"}, TypeError, "seed must be a whole number"),
+    ({"seed": -1}, ValueError, "seed must be at least 0"),
+])
+def test_split_answers_bad_settings_in_its_own_words(arguments, error, message) -> None:
+    with pytest.raises(error, match=message):
+        data.split_pairs(many_pairs(), **arguments)
+
+
+@pytest.mark.parametrize("count", [0, 1, 5])
+def test_split_refuses_too_few_pairs_for_its_parts(count: int) -> None:
+    pairs = many_pairs()[:count]
+    with pytest.raises(ValueError, match=r"needs at least 6 different English sentences") as info:
+        data.split_pairs(pairs)
+    assert f"got {count} pair" in str(info.value)
+
+
+def test_split_counts_english_sentences_not_pairs() -> None:
+    pairs = [("Go.", f"Va {i} !") for i in range(50)] + [("Hi.", "Salut !")]
+    with pytest.raises(ValueError, match="only 2 different English sentences"):
+        data.split_pairs(pairs)
+    with pytest.raises(ValueError, match="needs at least 26 different English"):
+        data.split_pairs(many_pairs()[:20], validation_fraction=0.02, test_fraction=0.02)
+
+
+def test_split_of_just_enough_pairs_fills_every_part() -> None:
+    split = data.split_pairs(many_pairs()[:6])
+    assert all(split.sizes().values())
+    # Without held-out parts, one pair is enough; with none at all, it still says so.
+    assert data.split_pairs(many_pairs()[:1], validation_fraction=0, test_fraction=0).train
+    with pytest.raises(ValueError, match="needs at least 1 different English sentence"):
+        data.split_pairs([], validation_fraction=0, test_fraction=0)
 
 
 # --- addition -------------------------------------------------------------------------

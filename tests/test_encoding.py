@@ -116,3 +116,12 @@ def test_vocabulary_rebuilt_from_its_tokens_is_the_same(vocabs) -> None:
     _, target = vocabs  # what a manifest stores: the token list
     again = enc.Vocabulary(tuple(list(target.tokens)))
     assert again == target and again.token_index == target.token_index
+
+
+def test_max_len_is_a_whole_number_numpy_included() -> None:
+    vocab = enc.build_vocabulary(["ab"])
+    assert enc.encode_sequences(["ab"], vocab, max_len=np.int64(3)).shape == (1, 3)
+    with pytest.raises(TypeError, match="max_len must be a whole number"):
+        enc.encode_sequences(["ab"], vocab, max_len="5")
+    with pytest.raises(TypeError, match="max_len must be a whole number"):
+        enc.encode_sequences(["ab"], vocab, max_len=2.5)

@@ -130,3 +130,8 @@ def test_a_hand_built_translation_model_with_wrong_vocabularies_is_refused(trans
 def test_translate_answers_wrong_types_in_its_own_words(translator, value, words) -> None:
     with pytest.raises(TypeError, match=words):
         translation.translate(translator, value)
+
+
+def test_a_path_the_system_cannot_hold_is_refused_in_words() -> None:
+    with pytest.raises(ValueError, match="path has a name of 5000 bytes"):
+        models.load_translation_model("x" * 5000)

@@ -92,8 +92,9 @@ def test_heldout_set_answers_bad_arguments_in_its_own_words() -> None:
         evaluation.heldout_set("train")
     with pytest.raises(ValueError, match="count must be"):
         evaluation.heldout_set("course", 0)
-    with pytest.raises(ValueError, match="count must be"):
+    with pytest.raises(TypeError, match="count must be a whole number"):
         evaluation.heldout_set("course", 2.5)
+    assert len(evaluation.heldout_set("course", np.int64(5))[0]) == 5
     sources, refs = evaluation.heldout_set("all_lengths", 50)
     assert len(sources) == len(refs) == 50 and all(refs)
 
