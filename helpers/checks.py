@@ -119,3 +119,59 @@ def check_path(name: str, value: Any, *, what: str = "a file") -> Path:
         raise ValueError(f"{name} is {len(os.fsencode(text))} bytes long; a path can be at most "
                          f"{path_max - 1} bytes on this system")
     return Path(text)
+
+
+def check_count_at_most(name: str, value: Any, maximum: int, *, minimum: int = 1,
+                        why: str = "") -> int:
+    """:func:`check_count`, and at most ``maximum`` (``why`` says why, after a colon)."""
+    value = check_count(name, value, minimum=minimum)
+    if value > maximum:
+        raise ValueError(f"{name} must be at most {maximum}, got {value}"
+                         + (f": {why}" if why else ""))
+    return value
+
+
+def check_positive_finite(name: str, value: Any) -> float:
+    """``value`` as a ``float`` if it is a number (Python's or NumPy's, not a bool) above 0 and
+    not infinite (``nan`` is refused too)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a positive, finite number, not {value!r}")
+    if not 0 < value < float("inf"):  # also refuses nan
+        raise ValueError(f"{name} must be a positive, finite number, got {value}")
+    return float(value)
+
+
+def check_between(name: str, value: Any, low: float, high: float) -> float:
+    """``value`` as a ``float`` if it is a number (Python's or NumPy's, not a bool) from
+    ``low`` to ``high``, both included (``nan`` is refused)."""
+    accepts = f"a number from {low:g} to {high:g}"
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be {accepts}, not {value!r}")
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be {accepts}, got {value}")
+    return float(value)
+
+
+def check_index(name: str, value: Any, size: int, *, what: str = "a token id") -> int:
+    """``value`` as an ``int`` if it is a whole number (Python's or NumPy's, not a bool) from 0
+    to ``size - 1``: a position in something of ``size`` items (negative ones refused: they
+    would count from the end)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be {what} (a whole number), not {value!r}")
+    if not 0 <= value < size:
+        raise ValueError(f"{name} must be {what} from 0 to {size - 1}, got {value}")
+    return int(value)
+
+
+def check_tokens(name: str, vocab: Any, needed: dict[str, str], *, hint: str = "") -> list[int]:
+    """The ids of the ``needed`` tokens (``{"start": "\\t", …}``: what each is called, the
+    token) in the vocabulary ``vocab``, in order; ``ValueError`` naming the ones it lacks
+    (``hint`` says what to do)."""
+    index = getattr(vocab, "token_index", None)
+    if not isinstance(index, dict):
+        raise TypeError(f"{name} must be a vocabulary, not {type(vocab).__name__}")
+    missing = [f"{what} token {token!r}" for what, token in needed.items() if token not in index]
+    if missing:
+        raise ValueError(f"{name} has no {' and no '.join(missing)}"
+                         + (f": {hint}" if hint else ""))
+    return [index[token] for token in needed.values()]

@@ -10,20 +10,35 @@ inputs) and models built exactly as in the original text (one-hot inputs) are ha
 latter get their one-hot vectors made here. The decoder state is a list: ``[h, c]`` for the
 LSTM models, ``[h]`` for a GRU, ``[h, c, encoder_outputs, encoder_ids]`` with attention.
 Text in, text out (with the checks a person's typing needs) is :mod:`helpers.translation`.
+
+Every decoded sentence is a :class:`Decoded` string that also says why decoding stopped
+(``stop_reason``): the model wrote its stop token, or it reached the length limit first and
+the text is cut. Long batches are decoded :data:`CHUNK_SIZE` sentences at a time.
 """
 
 from __future__ import annotations
 
 import weakref
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import keras
 import numpy as np
 import tensorflow as tf
 
 from helpers.attention import attention_inference_models, has_attention
-from helpers.checks import check_count, check_ids, check_positive
+from helpers.checks import (
+    check_between,
+    check_count,
+    check_count_at_most,
+    check_ids,
+    check_index,
+    check_optional_count,
+    check_positive_finite,
+    check_tokens,
+)
 from helpers.encoding import (
     PAD_INDEX,
     START_TOKEN,
@@ -32,6 +47,56 @@ from helpers.encoding import (
 )
 from helpers.layers import one_hot_ids
 from helpers.models import inference_models
+
+#: The most sentences decoded together; a longer batch is decoded chunk after chunk, so memory
+#: stays bounded whatever its length. Each sentence is decoded on its own (its own rows, its
+#: own random stream), so the strings are those of one batch (float32 sums in a batch of
+#: another size can differ in the last digit: beam scores agree to about 1e-6). Beam search
+#: decodes ``CHUNK_SIZE // beam_width`` sentences at a time (at least one): as many rows.
+CHUNK_SIZE = 512
+
+#: The widest beam :func:`beam_search` accepts (see its docstring).
+MAX_BEAM_WIDTH = 64
+
+#: The largest ``length_penalty`` :func:`beam_search` accepts (see its docstring).
+MAX_LENGTH_PENALTY = 5.0
+
+StopReason = Literal["stop_token", "length_limit"]
+
+
+class Decoded(str):
+    """A decoded sentence: a ``str`` (it compares, prints and joins as its text) that also says
+    why decoding stopped, :attr:`stop_reason`:
+
+    * ``"stop_token"``: the model wrote its stop token ``"\\n"``: it ended the sentence;
+    * ``"length_limit"``: it wrote ``max_decoder_seq_length + 1`` tokens without ending the
+      sentence, and decoding stopped there: the text is cut (often a loop, "très très …").
+
+    String methods (``strip``, ``+`` …) return a plain ``str``, which no longer says.
+    """
+
+    stop_reason: StopReason
+
+    def __new__(cls, text: str, stop_reason: StopReason) -> Decoded:
+        if stop_reason not in ("stop_token", "length_limit"):
+            raise ValueError(f"stop_reason must be 'stop_token' or 'length_limit', not "
+                             f"{stop_reason!r}")
+        decoded = super().__new__(cls, text)
+        decoded.stop_reason = stop_reason
+        return decoded
+
+    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]  (copy and pickle)
+        return str(self), self.stop_reason
+
+    @property
+    def finished(self) -> bool:
+        """Did the model end the sentence (``stop_reason == "stop_token"``)?"""
+        return self.stop_reason == "stop_token"
+
+
+def _decoded(target_vocab: Vocabulary, ids: np.ndarray, stopped: bool) -> Decoded:
+    return Decoded(target_vocab.decode(ids), "stop_token" if stopped else "length_limit")
+
 
 # --- the inference models' inputs ------------------------------------------------------
 
@@ -68,6 +133,25 @@ def _check_lengths(max_decoder_seq_length: int) -> int:
     return check_count("max_decoder_seq_length", max_decoder_seq_length)
 
 
+def _sentences(name: str, ids, encoder_model: keras.Model) -> np.ndarray:
+    """:func:`helpers.checks.check_ids`, and no row of padding only: an empty sentence has
+    nothing to translate (the model would still write a sentence, from no input at all)."""
+    ids = check_ids(name, ids, _num_input_tokens(encoder_model))
+    empty = np.flatnonzero((ids == PAD_INDEX).all(axis=1))
+    if len(empty):
+        raise ValueError(f"{name} row {empty[0]} holds only padding (an empty sentence): there "
+                         "is nothing to translate; leave it out")
+    return ids
+
+
+def _start_stop(target_vocab: Vocabulary) -> tuple[int, int]:
+    """The ids of the start and stop tokens, or a ``ValueError`` saying which is missing."""
+    start, stop = check_tokens(
+        "target_vocab", target_vocab, {"start": START_TOKEN, "stop": STOP_TOKEN},
+        hint="build it from the translations wrapped in both (encoding.add_start_stop)")
+    return start, stop
+
+
 def _masks_padding(encoder_model: keras.Model) -> bool:
     """Does the encoder skip padded steps (so padding cannot change a sentence's states)?"""
     return any(getattr(layer, "mask_zero", False) or isinstance(layer, keras.layers.Masking)
@@ -76,6 +160,14 @@ def _masks_padding(encoder_model: keras.Model) -> bool:
 
 def _as_list(outputs) -> list:
     return list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+
+
+def _in_chunks(decode_chunk: Callable[[np.ndarray], list], encoder_ids: np.ndarray,
+               size: int) -> list:
+    """``decode_chunk`` on ``size`` rows of ``encoder_ids`` at a time (at least one), joined."""
+    size = max(1, int(size))
+    return [out for begin in range(0, len(encoder_ids), size)
+            for out in decode_chunk(encoder_ids[begin:begin + size])]
 
 
 def encode(encoder_model: keras.Model, encoder_ids: np.ndarray) -> list:
@@ -126,19 +218,23 @@ def encode(encoder_model: keras.Model, encoder_ids: np.ndarray) -> list:
 
 def decode_sequence(input_seq: np.ndarray, encoder_model: keras.Model,
                     decoder_model: keras.Model, target_vocab: Vocabulary,
-                    max_decoder_seq_length: int) -> str:
+                    max_decoder_seq_length: int) -> Decoded:
     """The original text's inference loop for one sentence (``input_seq``: ``(1, steps)`` ids,
-    or the one-hot ``(1, steps, tokens)`` of the original), greedy, batch size 1.
+    or the one-hot ``(1, steps, tokens)`` of the original), greedy, batch size 1, for a model
+    without attention (its decoder reads ``[tokens, h, c]``).
 
     Returns the decoded characters up to and including the stop token ``"\\n"`` (as the
-    original does), or ``max_decoder_seq_length + 1`` characters if it never stops.
+    original does), or ``max_decoder_seq_length + 1`` characters if it never stops (a
+    :class:`Decoded`: its ``stop_reason`` says which).
     """
     _check_lengths(max_decoder_seq_length)
+    _check_original_layout(decoder_model)
     if not (_wants_one_hot(encoder_model) and np.ndim(input_seq) == 3):
-        input_seq = check_ids("input_seq", input_seq, _num_input_tokens(encoder_model))
+        input_seq = _sentences("input_seq", input_seq, encoder_model)
     if len(input_seq) != 1:
         raise ValueError(f"input_seq must hold one sentence (batch size 1), not {len(input_seq)}: "
                          "decode a batch with greedy_decode")
+    _start_stop(target_vocab)
     states_value = encoder_model.predict(input_seq, verbose=0)
     target_seq = _start_tokens(1, decoder_model, target_vocab)
     decoded_sentence = ""
@@ -148,9 +244,21 @@ def decode_sequence(input_seq: np.ndarray, encoder_model: keras.Model,
         sampled_char = target_vocab.tokens[sampled_token_index]
         decoded_sentence += sampled_char
         if sampled_char == STOP_TOKEN or len(decoded_sentence) > max_decoder_seq_length:
-            return decoded_sentence
+            return Decoded(decoded_sentence,
+                           "stop_token" if sampled_char == STOP_TOKEN else "length_limit")
         target_seq = _tokens_input(np.array([[sampled_token_index]]), decoder_model)
         states_value = [h, c]
+
+
+def _check_original_layout(decoder_model: keras.Model) -> None:
+    """The original loop's decoder reads ``[tokens, h, c]`` and returns
+    ``[probabilities, h, c]``; an attention or GRU decoder does not."""
+    inputs = len(getattr(decoder_model, "inputs", None) or ())
+    if inputs != 3 or len(decoder_model.outputs) != 3:
+        raise ValueError(
+            "decode_sequence is the original loop for a model without attention, whose decoder "
+            f"reads [tokens, h, c]; this decoder reads {inputs} inputs (an attention or GRU "
+            "model): decode it with greedy_decode, or translate()")
 
 
 def _tokens_input(ids: np.ndarray, decoder_model: keras.Model) -> np.ndarray:
@@ -217,19 +325,29 @@ def _rows(state: list, rows: np.ndarray) -> list:
 
 def greedy_decode(encoder_model: keras.Model, decoder_model: keras.Model,
                   encoder_ids: np.ndarray, target_vocab: Vocabulary, *,
-                  max_decoder_seq_length: int) -> list[str]:
+                  max_decoder_seq_length: int) -> list[Decoded]:
     """Greedy decoding of a whole batch at once: one compiled decoder step per character for
-    all sentences, stopping when every sentence has emitted ``"\\n"`` or the length limit.
+    all sentences, stopping when every sentence has emitted ``"\\n"`` or the length limit
+    (:data:`CHUNK_SIZE` sentences at a time).
 
-    Gives the same strings as :func:`decode_sequence` (without its trailing ``"\\n"``).
+    Gives the same strings as :func:`decode_sequence` (without its trailing ``"\\n"``), as
+    :class:`Decoded` strings that say why each stopped.
     """
     _check_lengths(max_decoder_seq_length)
-    encoder_ids = check_ids("encoder_ids", encoder_ids, _num_input_tokens(encoder_model))
+    encoder_ids = _sentences("encoder_ids", encoder_ids, encoder_model)
+    _start_stop(target_vocab)
+    return _in_chunks(lambda ids: _greedy_chunk(encoder_model, decoder_model, ids, target_vocab,
+                                                max_decoder_seq_length), encoder_ids, CHUNK_SIZE)
+
+
+def _greedy_chunk(encoder_model: keras.Model, decoder_model: keras.Model,
+                  encoder_ids: np.ndarray, target_vocab: Vocabulary,
+                  max_decoder_seq_length: int) -> list[Decoded]:
+    """:func:`greedy_decode` of one chunk."""
     state = encode(encoder_model, encoder_ids)
     step = _stepper(decoder_model)
     batch = len(encoder_ids)
-    start = target_vocab.token_index[START_TOKEN]
-    stop = target_vocab.token_index[STOP_TOKEN]
+    start, stop = _start_stop(target_vocab)
     tokens = np.full(batch, start, dtype=np.int32)
     out = np.zeros((batch, max_decoder_seq_length + 1), dtype=np.int32)
     active = np.arange(batch)  # sentences still decoding; finished ones leave the batch
@@ -243,7 +361,7 @@ def greedy_decode(encoder_model: keras.Model, decoder_model: keras.Model,
             state = _rows(state, np.flatnonzero(going))
             if not len(active):
                 break
-    return [target_vocab.decode(row) for row in out]
+    return [_decoded(target_vocab, row, (row == stop).any()) for row in out]
 
 
 # --- beam search ------------------------------------------------------------------------------
@@ -252,23 +370,40 @@ def greedy_decode(encoder_model: keras.Model, decoder_model: keras.Model,
 def beam_search(encoder_model: keras.Model, decoder_model: keras.Model,
                 encoder_ids: np.ndarray, target_vocab: Vocabulary, *, beam_width: int = 4,
                 max_decoder_seq_length: int, length_penalty: float = 1.0,
-                return_all: bool = False) -> list[str] | list[list[tuple[str, float]]]:
+                return_all: bool = False) -> list[Decoded] | list[list[tuple[Decoded, float]]]:
     """Beam search for a whole batch: keep the ``beam_width`` most probable prefixes of every
     sentence, extend each by every character, keep the best ``beam_width`` again.
 
     Hypotheses are ranked at the end by ``log p / length ** length_penalty`` (length
     normalisation: without it, short outputs win because every character costs probability).
     ``beam_width=1`` is greedy decoding. With ``return_all``, each sentence's beams come back
-    as ``(text, normalised score)``, best first.
+    as ``(text, normalised score)``, best first. Texts are :class:`Decoded` strings.
+
+    Limits: ``beam_width`` at most 64 (:data:`MAX_BEAM_WIDTH`): translations stop changing
+    long before (the course compares 1 to 8), and memory and time grow with the width;
+    ``length_penalty`` from 0 (no normalisation) to 5 (:data:`MAX_LENGTH_PENALTY`; the course
+    tries 0 to 2; far above, ``length ** length_penalty`` overflows and ranks nothing).
     """
-    beam_width = check_count("beam_width", beam_width)
+    beam_width = check_count_at_most(
+        "beam_width", beam_width, MAX_BEAM_WIDTH,
+        why="wider beams cost memory and time and no longer change the translations")
+    length_penalty = check_between("length_penalty", length_penalty, 0, MAX_LENGTH_PENALTY)
     _check_lengths(max_decoder_seq_length)
-    encoder_ids = check_ids("encoder_ids", encoder_ids, _num_input_tokens(encoder_model))
+    encoder_ids = _sentences("encoder_ids", encoder_ids, encoder_model)
+    _start_stop(target_vocab)
+    return _in_chunks(lambda ids: _beam_chunk(
+        encoder_model, decoder_model, ids, target_vocab, beam_width, max_decoder_seq_length,
+        length_penalty, return_all), encoder_ids, CHUNK_SIZE // beam_width)
+
+
+def _beam_chunk(encoder_model: keras.Model, decoder_model: keras.Model,
+                encoder_ids: np.ndarray, target_vocab: Vocabulary, beam_width: int,
+                max_decoder_seq_length: int, length_penalty: float, return_all: bool) -> list:
+    """:func:`beam_search` of one chunk."""
     batch, k = len(encoder_ids), beam_width
     state = _rows(encode(encoder_model, encoder_ids), np.repeat(np.arange(batch), k))
     step = _stepper(decoder_model)
-    start = target_vocab.token_index[START_TOKEN]
-    stop = target_vocab.token_index[STOP_TOKEN]
+    start, stop = _start_stop(target_vocab)
     steps = max_decoder_seq_length + 1
     seqs = np.zeros((batch, k, steps), dtype=np.int32)
     scores = np.full((batch, k), -np.inf)
@@ -312,9 +447,10 @@ def beam_search(encoder_model: keras.Model, decoder_model: keras.Model,
     normalised = scores / np.maximum(lengths, 1) ** length_penalty
     order = np.argsort(-normalised, axis=1)
     if return_all:
-        return [[(target_vocab.decode(seqs[b, i]), float(normalised[b, i])) for i in order[b]
-                 if np.isfinite(normalised[b, i])] for b in range(batch)]
-    return [target_vocab.decode(seqs[b, order[b, 0]]) for b in range(batch)]
+        return [[(_decoded(target_vocab, seqs[b, i], finished[b, i]), float(normalised[b, i]))
+                 for i in order[b] if np.isfinite(normalised[b, i])] for b in range(batch)]
+    return [_decoded(target_vocab, seqs[b, order[b, 0]], finished[b, order[b, 0]])
+            for b in range(batch)]
 
 
 # --- sampling ---------------------------------------------------------------------------------
@@ -323,45 +459,72 @@ def beam_search(encoder_model: keras.Model, decoder_model: keras.Model,
 def sample_decode(encoder_model: keras.Model, decoder_model: keras.Model,
                   encoder_ids: np.ndarray, target_vocab: Vocabulary, *,
                   max_decoder_seq_length: int, temperature: float = 1.0, top_k: int | None = None,
-                  seed: int | None = None) -> list[str]:
+                  seed: int | None = None) -> list[Decoded]:
     """Draw each next character at random from the model's distribution, sharpened
     (``temperature`` < 1) or flattened (> 1), optionally from the ``top_k`` most likely only.
 
     The same ``seed`` gives the same outputs, and a sentence's output does not depend on the
     other sentences of the batch or its place among them: each sentence draws from its own
-    random stream, seeded by ``seed`` and the sentence's ids (two equal sentences draw alike).
-    ``seed=None``: fresh randomness every call."""
-    check_positive(temperature=temperature)
-    if top_k is not None:
-        top_k = check_count("top_k", top_k)
+    random stream, seeded by ``seed`` and the sentence's ids (two equal sentences draw alike),
+    so decoding :data:`CHUNK_SIZE` sentences at a time changes nothing. ``seed=None``: fresh
+    randomness every call (one draw of it for the whole call). ``seed``: a whole number ≥ 0.
+
+    ``temperature``: any positive, finite number. As it nears 0 sampling becomes greedy
+    decoding, and very small ones (down to the smallest float) pick greedy's character
+    (padding aside, which is never drawn); ``inf`` (uniform noise) and ``nan`` are refused.
+    """
+    temperature = check_positive_finite("temperature", temperature)
+    top_k = check_optional_count("top_k", top_k)
+    seed = check_optional_count("seed", seed, minimum=0)
     _check_lengths(max_decoder_seq_length)
-    encoder_ids = check_ids("encoder_ids", encoder_ids, _num_input_tokens(encoder_model))
+    encoder_ids = _sentences("encoder_ids", encoder_ids, encoder_model)
+    _start_stop(target_vocab)
     entropy = np.random.SeedSequence().entropy if seed is None else seed
+    return _in_chunks(lambda ids: _sample_chunk(
+        encoder_model, decoder_model, ids, target_vocab, max_decoder_seq_length, temperature,
+        top_k, entropy), encoder_ids, CHUNK_SIZE)
+
+
+def _sample_chunk(encoder_model: keras.Model, decoder_model: keras.Model,
+                  encoder_ids: np.ndarray, target_vocab: Vocabulary,
+                  max_decoder_seq_length: int, temperature: float, top_k: int | None,
+                  entropy: int) -> list[Decoded]:
+    """:func:`sample_decode` of one chunk; ``entropy`` is the call's seed."""
     rngs = [np.random.default_rng([entropy, zlib.crc32(row[row != PAD_INDEX].tobytes())])
             for row in encoder_ids]
     state = encode(encoder_model, encoder_ids)
     step = _stepper(decoder_model)
     batch = len(encoder_ids)
-    stop = target_vocab.token_index[STOP_TOKEN]
-    tokens = np.full(batch, target_vocab.token_index[START_TOKEN], dtype=np.int32)
+    start, stop = _start_stop(target_vocab)
+    tokens = np.full(batch, start, dtype=np.int32)
     out = np.zeros((batch, max_decoder_seq_length + 1), dtype=np.int32)
     finished = np.zeros(batch, dtype=bool)
     for t in range(max_decoder_seq_length + 1):
         probs, state, _ = step(tokens, state)
-        logits = np.log(np.clip(probs.numpy().astype(np.float64), 1e-12, 1.0)) / temperature
-        logits[:, PAD_INDEX] = -np.inf  # padding is never a character
-        if top_k is not None and top_k < logits.shape[-1]:
-            cutoff = np.sort(logits, axis=-1)[:, -top_k][:, None]
-            logits = np.where(logits < cutoff, -np.inf, logits)
-        p = np.exp(logits - logits.max(axis=-1, keepdims=True))
-        p /= p.sum(axis=-1, keepdims=True)
+        p = _sampling_distribution(probs.numpy(), temperature, top_k)
         u = np.array([[rng.random()] for rng in rngs])
         tokens = np.minimum((p.cumsum(axis=-1) < u).sum(axis=-1), p.shape[-1] - 1).astype(np.int32)
         out[:, t] = np.where(finished, PAD_INDEX, tokens)
         finished |= tokens == stop
         if finished.all():
             break
-    return [target_vocab.decode(row) for row in out]
+    return [_decoded(target_vocab, row, stopped) for row, stopped in zip(out, finished,
+                                                                         strict=True)]
+
+
+def _sampling_distribution(probs: np.ndarray, temperature: float,
+                           top_k: int | None) -> np.ndarray:
+    """``softmax(log p / temperature)`` over the ``top_k`` most likely tokens, padding never.
+    The most likely token's log-probability is taken away before dividing, so a tiny
+    temperature gives it probability 1 (no overflow to ``nan``)."""
+    logp = np.log(np.clip(probs.astype(np.float64), 1e-12, 1.0))
+    logp[:, PAD_INDEX] = -np.inf  # padding is never a character
+    if top_k is not None and top_k < logp.shape[-1]:
+        cutoff = np.sort(logp, axis=-1)[:, -top_k][:, None]
+        logp = np.where(logp < cutoff, -np.inf, logp)
+    with np.errstate(over="ignore"):  # (log p - max) / tiny temperature → -inf: probability 0
+        p = np.exp((logp - logp.max(axis=-1, keepdims=True)) / temperature)
+    return p / p.sum(axis=-1, keepdims=True)
 
 
 # --- looking inside: the candidates at every step --------------------------------------------
@@ -391,12 +554,13 @@ def decoding_steps(encoder_model: keras.Model, decoder_model: keras.Model,
     widget). Tokens are shown with :func:`display_token`; the last step is the one that chose
     ``"\\n"`` (``"⏎"``)."""
     _check_lengths(max_decoder_seq_length)
-    encoder_ids = check_ids("encoder_ids", np.asarray(encoder_ids).reshape(1, -1),
-                            _num_input_tokens(encoder_model))
+    top = check_count("top", top)
+    encoder_ids = _sentences("encoder_ids", np.asarray(encoder_ids).reshape(1, -1),
+                             encoder_model)
+    start, stop = _start_stop(target_vocab)
     state = encode(encoder_model, encoder_ids)
     step = _stepper(decoder_model)
-    token = np.array([target_vocab.token_index[START_TOKEN]], dtype=np.int32)
-    stop = target_vocab.token_index[STOP_TOKEN]
+    token = np.array([start], dtype=np.int32)
     steps: list[Step] = []
     written: list[int] = []
     text = ""
@@ -420,8 +584,9 @@ def decoding_steps(encoder_model: keras.Model, decoder_model: keras.Model,
 
 def display_token(vocab: Vocabulary, index: int) -> str:
     """A token as a person can read it: ``"⏎"`` for stop, ``"␣"`` for a space, ``"⍽"`` for a
-    narrow no-break space, the reserved names for padding and unknown."""
-    token = vocab.tokens[index]
+    narrow no-break space, the reserved names for padding and unknown. ``index``: a token id,
+    from 0 to ``len(vocab) - 1``."""
+    token = vocab.tokens[check_index("index", index, len(vocab))]
     return {STOP_TOKEN: "⏎", START_TOKEN: "⇥", " ": "␣", "\u202f": "⍽", "\xa0": "⍽"}.get(
         token, token)
 
@@ -466,6 +631,9 @@ _INFERENCE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 def inference_models_for(model: keras.Model) -> tuple[keras.Model, keras.Model]:
     """The inference models of any course training model (with or without attention; LSTM or
     GRU, characters or words), built once per model and forgotten with it."""
+    if not isinstance(model, keras.Model):
+        raise TypeError("model must be a keras.Model (a course training model, e.g. "
+                        f"translator.model), not {type(model).__name__}")
     if model not in _INFERENCE:
         if has_attention(model):
             _INFERENCE[model] = attention_inference_models(model)

@@ -24,8 +24,8 @@ from typing import Any
 import keras
 from keras import layers
 
-from helpers.checks import check_path, check_positive
-from helpers.encoding import Vocabulary
+from helpers.checks import check_path, check_positive, check_tokens
+from helpers.encoding import START_TOKEN, STOP_TOKEN, Vocabulary
 from helpers.layers import OneHot
 from helpers.training import masked_accuracy, masked_loss
 
@@ -216,6 +216,12 @@ class TranslationModel:
                 raise ManifestError(f"manifest field {key!r} must be a positive whole number, "
                                     f"not {value!r}")
         _check_sizes(self.model, self.input_vocab, self.target_vocab, "TranslationModel")
+        try:  # else decoding fails later, with KeyError '\t'
+            check_tokens("target_vocab", self.target_vocab,
+                         {"start": START_TOKEN, "stop": STOP_TOKEN},
+                         hint="the decoder starts from the one and ends at the other")
+        except ValueError as exc:
+            raise ManifestError(str(exc)) from None
 
     @property
     def max_encoder_seq_length(self) -> int:

@@ -38,7 +38,10 @@ import keras
 import numpy as np
 
 from helpers.attention import has_attention
+from helpers.checks import check_tokens
 from helpers.decoding import (
+    Decoded,
+    StopReason,
     as_model_input,
     beam_search,
     greedy_decode,
@@ -216,13 +219,45 @@ def _prepare_words(original: str, cleaned: str, vocab: WordVocabulary, max_lengt
 
 @dataclass
 class Translation:
-    """One translated sentence."""
+    """One translated sentence. ``stop_reason`` says why decoding stopped: ``"stop_token"``
+    (the model ended the sentence) or ``"length_limit"`` (it never did: the text is cut, and
+    a notice says so); ``text`` is a :class:`helpers.decoding.Decoded` string that says it
+    too, so a list of texts kept from translations can still be counted (:func:`unfinished`).
+    """
 
     source: str
     text: str
     used_input: str
     notices: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
+    stop_reason: StopReason = "stop_token"
+
+    @property
+    def finished(self) -> bool:
+        """Did the model end the sentence (not cut by the length limit)?"""
+        return self.stop_reason == "stop_token"
+
+
+def unfinished(results: Sequence[Translation | str]) -> list:
+    """The results that did not finish (cut by the length limit), in order: from a list of
+    :class:`Translation`, or of texts the decoders returned (:class:`helpers.decoding.Decoded`;
+    a plain ``str`` does not say, and is taken as finished). For an evaluation:
+    ``len(unfinished(evaluation.outputs))`` of a run that keeps ``t.text``."""
+    if isinstance(results, str) or not isinstance(results, Sequence):
+        raise TypeError("results must be a list of translations or texts, not "
+                        f"{type(results).__name__}")
+    return [r for r in results if getattr(r, "stop_reason", "stop_token") != "stop_token"]
+
+
+def _unit(vocab: Vocabulary) -> str:
+    """What a vocabulary's tokens are, for messages."""
+    return "words and punctuation marks" if isinstance(vocab, WordVocabulary) else "characters"
+
+
+def _unfinished_notice(vocab: Vocabulary, written: int) -> str:
+    return (f"The translation did not finish: the model wrote {written} {_unit(vocab)}, the "
+            "most it may write, without ending the sentence, so the text shown is cut (and "
+            "often repeats itself).")
 
 
 def check_translator(translator: object) -> None:
@@ -240,11 +275,14 @@ def translate(translator, texts: str | Sequence[str], *, mode: Mode = "greedy",
     """Translate English text with a loaded translation model
     (:func:`helpers.models.load_translation_model`).
 
-    ``texts`` is one string (returns one :class:`Translation`) or a list (returns a list, all
-    decoded as one batch). ``mode`` is ``"greedy"``, ``"beam"`` (``beam_width``) or
-    ``"sample"`` (``temperature``, ``top_k``, ``seed``). Bad input raises a
-    :class:`TranslationInputError` with a sentence saying what to do (see the module's rules),
-    before any TensorFlow code runs.
+    ``texts`` is one string (returns one :class:`Translation`) or a list (returns a list,
+    decoded :data:`helpers.decoding.CHUNK_SIZE` sentences at a time, with the results of one
+    batch: memory stays bounded however long the list). A translation the model never ended
+    (cut at ``max_decoder_seq_length + 1`` characters) has a notice saying so, and
+    ``stop_reason == "length_limit"``. ``mode`` is ``"greedy"``, ``"beam"`` (``beam_width``)
+    or ``"sample"`` (``temperature``, ``top_k``, ``seed``; see :mod:`helpers.decoding` for
+    their limits). Bad input raises a :class:`TranslationInputError` with a sentence saying
+    what to do (see the module's rules), before any TensorFlow code runs.
     """
     check_translator(translator)
     single = isinstance(texts, str)
@@ -283,28 +321,67 @@ def translate(translator, texts: str | Sequence[str], *, mode: Mode = "greedy",
     else:
         outputs = sample_decode(encoder_model, decoder_model, ids, translator.target_vocab,
                                 temperature=temperature, top_k=top_k, seed=seed, **common)
-    results = [Translation(source=p.original, text=str(out), used_input=p.text,
-                           notices=list(p.notices), unknown=list(p.unknown))
+    results = [_result(p, out, translator.target_vocab, max_out)
                for p, out in zip(prepared, outputs, strict=True)]
     return results[0] if single else results
 
 
+def _result(prepared: PreparedInput, output: Decoded, target_vocab: Vocabulary,
+            max_out: int) -> Translation:
+    """The :class:`Translation` of one decoded sentence, with a notice if it was cut."""
+    notices = list(prepared.notices)
+    if not output.finished:
+        notices.append(_unfinished_notice(target_vocab, max_out + 1))
+    return Translation(source=prepared.original, text=output, used_input=prepared.text,
+                       notices=notices, unknown=list(prepared.unknown),
+                       stop_reason=output.stop_reason)
+
+
+def _teacher_forced_ids(translator, source: str,
+                        translation: str) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """``(encoder_ids, decoder_ids, targets)`` of one teacher-forced pass: ``source``'s ids,
+    start token + ``translation``'s ids, and ``translation``'s ids + stop token. Refused
+    (:class:`InputTooLongError`) past the model's lengths: ``source`` longer than
+    ``max_encoder_seq_length``, ``translation`` than ``max_decoder_seq_length + 1`` (what the
+    decoders write at most), in characters (words and punctuation marks for a word model)."""
+    for name, value in (("source", source), ("translation", translation)):
+        if not isinstance(value, str):
+            raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+    start, stop = check_tokens("target_vocab", translator.target_vocab,
+                               {"start": START_TOKEN, "stop": STOP_TOKEN})
+    source_ids = translator.input_vocab.encode(source, on_unknown="unk")
+    written = translator.target_vocab.encode(translation, on_unknown="unk")
+    if len(source_ids) > translator.max_encoder_seq_length:
+        raise InputTooLongError(
+            f"The source has {len(source_ids)} {_unit(translator.input_vocab)}; this model "
+            f"reads at most {translator.max_encoder_seq_length} (max_encoder_seq_length). "
+            "Shorten it.")
+    if len(written) > translator.max_decoder_seq_length + 1:
+        raise InputTooLongError(
+            f"The translation has {len(written)} {_unit(translator.target_vocab)}; this model "
+            f"writes at most {translator.max_decoder_seq_length + 1} (max_decoder_seq_length "
+            "+ 1). Shorten it.")
+    return (np.array([source_ids], np.int32), np.array([[start, *written]], np.int32),
+            [*written, stop])
+
+
 def character_confidences(translator, source: str, translation: str) -> list[float]:
     """The model's probability of each character of ``translation`` given ``source`` and the
-    characters before it (one teacher-forced pass of the training model)."""
+    characters before it (one teacher-forced pass of the training model).
+
+    Limits (else :class:`InputTooLongError`): ``source`` at most the model's
+    ``max_encoder_seq_length`` characters, ``translation`` at most
+    ``max_decoder_seq_length + 1``, the most the decoders write (so an unfinished translation
+    can still be shown): the pass costs time and memory in proportion to both.
+    """
     check_translator(translator)
+    enc_ids, dec_ids, targets = _teacher_forced_ids(translator, source, translation)
     if not translation:
         return []
-    vocab = translator.target_vocab
-    enc_ids = np.array([translator.input_vocab.encode(source, on_unknown="unk")], np.int32)
-    dec_ids = np.array([vocab.encode(START_TOKEN + translation, on_unknown="unk")], np.int32)
     model = translator.model
     probs = np.asarray(model([as_model_input(enc_ids, model),
                               as_model_input(dec_ids, model, index=1)], training=False))
-    targets = np.array(vocab.encode(translation + STOP_TOKEN, on_unknown="unk"))
-    return [float(probs[0, t, targets[t]]) for t in range(len(translation))]
-
-
+    return [float(probs[0, t, targets[t]]) for t in range(len(targets) - 1)]
 
 
 _ATTENTION_READERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -317,23 +394,21 @@ def attention_map(translator, source: str, translation: str) -> np.ndarray:
 
     One teacher-forced pass of the training model, so the rows are exactly the weights greedy
     decoding used when it wrote ``translation``. Raises :class:`TypeError` for a model
-    without attention.
+    without attention. Limits (else :class:`InputTooLongError`): ``source`` at most the
+    model's ``max_encoder_seq_length`` characters, ``translation`` at most
+    ``max_decoder_seq_length + 1`` (the most the decoders write): the map has one weight per
+    pair of them.
     """
     check_translator(translator)
     model = translator.model
     if not has_attention(model):
         raise TypeError("this model has no attention layer: only attention models "
                         "(helpers.attention.build_attention_model) have an attention map")
-    for name, value in (("source", source), ("translation", translation)):
-        if not isinstance(value, str):
-            raise TypeError(f"{name} must be a str, not {type(value).__name__}")
+    enc_ids, dec_ids, _ = _teacher_forced_ids(translator, source, translation)
     if not source:
         raise EmptyInputError("Nothing to show: the source sentence is empty.")
     if model not in _ATTENTION_READERS:
         _ATTENTION_READERS[model] = keras.Model(model.inputs,
                                                 model.get_layer("attention").output[1])
-    enc_ids = np.array([translator.input_vocab.encode(source, on_unknown="unk")], np.int32)
-    dec_ids = np.array([translator.target_vocab.encode(START_TOKEN + translation,
-                                                       on_unknown="unk")], np.int32)
     weights = _ATTENTION_READERS[model]([enc_ids, dec_ids], training=False)
     return np.asarray(weights)[0]

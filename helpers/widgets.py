@@ -693,7 +693,8 @@ class Translator(widgets.VBox):
         self.confidences = list(confidences)
         self._last_mode = mode
         self.attention_weights = None
-        self.notes.value = notes
+        self.notes.value = notes + ("" if translation.finished
+                                    else _message(translation.notices[-1], error=True))
         if translation.text:
             self.result.value = confidence_html(translation.text, confidences)
         else:
@@ -703,9 +704,10 @@ class Translator(widgets.VBox):
                   "beam": f"width {self.beam_width.value}",
                   "sample": f"temperature {self.temperature.value:.1f}"}[mode]
         mean = f" · mean confidence {np.mean(confidences):.0%}" if confidences else ""
+        cut = "" if translation.finished else " · unfinished: cut at the length limit"
         self.status.value = (f'<div class="s2s-status"><span class="s2s-mode-label" '
                              f'data-mode="{mode}">{MODE_NAMES[mode]}</span> ({detail}){mean}'
-                             "</div>")
+                             f"{cut}</div>")
         self._show_attention()
 
     def _show_attention(self) -> None:

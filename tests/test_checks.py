@@ -4,12 +4,14 @@ a silently wrong result."""
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from helpers import checks, data, decoding, encoding, evaluation, models, translation, widgets
+from tests.conftest import MAX_OUT, SOURCES, TARGETS
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +110,7 @@ def decoder_calls(parts):
             encoder_model, decoder_model, ids, vocab, beam_width="3", max_decoder_seq_length=5)),
         ("top_k must be a whole number", lambda: decoding.sample_decode(
             encoder_model, decoder_model, ids, vocab, top_k=2.5, max_decoder_seq_length=5)),
-        ("temperature must be a positive number", lambda: decoding.sample_decode(
+        ("temperature must be a positive, finite number", lambda: decoding.sample_decode(
             encoder_model, decoder_model, ids, vocab, temperature="hot",
             max_decoder_seq_length=5)),
         ("input_seq must hold one sentence", lambda: decoding.decode_sequence(
@@ -156,3 +158,152 @@ def test_files_data_encoding_and_scores_refuse_the_wrong_kind_of_argument(transl
             call()
     # the same calls, right: a bare string reference used to score against its characters
     assert evaluation.corpus_scores(["abc"], [["abc"]]).exact_match == 100.0
+
+
+# --- issue 22: the decoders' settings, in the course's words ----------------------------------
+
+
+def sampling_call(parts, **settings):
+    translator, encoder_model, decoder_model = parts
+    ids = translator.input_vocab.encode("Go.")
+    return lambda: decoding.sample_decode(encoder_model, decoder_model, np.array([ids]),
+                                          translator.target_vocab, max_decoder_seq_length=5,
+                                          **settings)
+
+
+@pytest.mark.parametrize(("settings", "error", "message"), [
+    ({"seed": 1.5}, TypeError, "seed must be a whole number or None, not 1.5"),
+    ({"seed": "abc"}, TypeError, "seed must be a whole number or None, not 'abc'"),
+    ({"seed": -1}, ValueError, "seed must be at least 0, got -1"),
+    ({"seed": True}, TypeError, "seed must be a whole number or None"),
+    ({"temperature": float("inf")}, ValueError,
+     "temperature must be a positive, finite number, got inf"),
+    ({"temperature": float("nan")}, ValueError,
+     "temperature must be a positive, finite number, got nan"),
+    ({"temperature": -1}, ValueError, "temperature must be a positive, finite number"),
+    ({"temperature": "hot"}, TypeError, "temperature must be a positive, finite number"),
+])
+def test_sampling_settings_are_checked_in_words(parts, settings, error, message) -> None:
+    with pytest.raises(error, match=message):
+        sampling_call(parts, **settings)()
+
+
+def test_sampling_accepts_numpy_numbers(parts) -> None:
+    a = sampling_call(parts, seed=np.int64(3), temperature=np.float32(2.0))()
+    assert a == sampling_call(parts, seed=3, temperature=2.0)()
+    assert isinstance(sampling_call(parts, seed=2**80)()[0], str)  # any whole number ≥ 0
+
+
+@pytest.mark.parametrize("temperature", [1e-30, 1e-300, 5e-324])
+def test_tiny_temperatures_sample_like_greedy_decoding(parts, temperature) -> None:
+    translator, encoder_model, decoder_model = parts
+    ids = enc_ids(translator, SOURCES)
+    greedy = decoding.greedy_decode(encoder_model, decoder_model, ids, translator.target_vocab,
+                                    max_decoder_seq_length=MAX_OUT)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no numpy "invalid value" warning either
+        sampled = decoding.sample_decode(encoder_model, decoder_model, ids,
+                                         translator.target_vocab, temperature=temperature,
+                                         seed=0, max_decoder_seq_length=MAX_OUT)
+    assert sampled == greedy == TARGETS
+
+
+def enc_ids(translator, texts):
+    return encoding.encode_sequences(list(texts), translator.input_vocab)
+
+
+@pytest.mark.parametrize(("penalty", "error", "message"), [
+    (-5, ValueError, r"length_penalty must be a number from 0 to 5, got -5"),
+    (float("nan"), ValueError, r"length_penalty must be a number from 0 to 5, got nan"),
+    (6, ValueError, r"length_penalty must be a number from 0 to 5, got 6"),
+    ("1", TypeError, r"length_penalty must be a number from 0 to 5, not '1'"),
+])
+def test_beam_search_checks_its_length_penalty(parts, penalty, error, message) -> None:
+    translator, encoder_model, decoder_model = parts
+    with pytest.raises(error, match=message):
+        decoding.beam_search(encoder_model, decoder_model, enc_ids(translator, ["Go."]),
+                             translator.target_vocab, length_penalty=penalty,
+                             max_decoder_seq_length=5)
+
+
+def test_beam_search_accepts_numpy_length_penalties(parts) -> None:
+    translator, encoder_model, decoder_model = parts
+    ids = enc_ids(translator, SOURCES)
+    kwargs = {"beam_width": 2, "max_decoder_seq_length": MAX_OUT}
+    assert decoding.beam_search(encoder_model, decoder_model, ids, translator.target_vocab,
+                                length_penalty=np.float32(0.5), **kwargs) == \
+        decoding.beam_search(encoder_model, decoder_model, ids, translator.target_vocab,
+                             length_penalty=0.5, **kwargs)
+
+
+def test_display_token_checks_the_index(translator) -> None:
+    vocab = translator.target_vocab
+    assert decoding.display_token(vocab, np.int64(vocab.token_index["\n"])) == "⏎"
+    last = len(vocab) - 1
+    for bad in (-1, len(vocab), 10**6):
+        with pytest.raises(ValueError, match=rf"index must be a token id from 0 to {last}, "
+                                             rf"got {bad}"):
+            decoding.display_token(vocab, bad)
+    with pytest.raises(TypeError, match="index must be a token id"):
+        decoding.display_token(vocab, "a")
+
+
+def test_the_step_through_checks_top(parts) -> None:
+    translator, encoder_model, decoder_model = parts
+    ids = enc_ids(translator, ["Go."])
+    for bad, error in ((0, ValueError), (-1, ValueError), (2.5, TypeError), ("five", TypeError)):
+        with pytest.raises(error, match="top must be"):
+            decoding.decoding_steps(encoder_model, decoder_model, ids, translator.target_vocab,
+                                    max_decoder_seq_length=5, top=bad)
+    steps = decoding.decoding_steps(encoder_model, decoder_model, ids, translator.target_vocab,
+                                    max_decoder_seq_length=MAX_OUT, top=np.int64(2))
+    assert all(len(s.candidates) == 2 for s in steps)
+
+
+def test_the_original_loop_refuses_an_attention_models_inference_models(
+        attention_translator) -> None:
+    encoder_model, decoder_model = decoding.inference_models_for(attention_translator.model)
+    ids = enc_ids(attention_translator, ["Go."])[:, :3]
+    with pytest.raises(ValueError, match="decode_sequence is the original loop for a model "
+                                         "without attention"):
+        decoding.decode_sequence(ids, encoder_model, decoder_model,
+                                 attention_translator.target_vocab, 5)
+
+
+def test_a_target_vocabulary_without_start_or_stop_token_is_refused(parts) -> None:
+    translator, encoder_model, decoder_model = parts
+    tokens = translator.target_vocab.tokens
+    no_start = encoding.Vocabulary(tuple(t if t != "\t" else "§" for t in tokens))
+    no_stop = encoding.Vocabulary(tuple(t if t != "\n" else "§" for t in tokens))
+    ids = enc_ids(translator, ["Go."])
+    for vocab, missing in ((no_start, r"start token '\\t'"), (no_stop, r"stop token '\\n'")):
+        for call in (decoding.greedy_decode, decoding.beam_search, decoding.sample_decode,
+                     decoding.decoding_steps):
+            with pytest.raises(ValueError, match=rf"target_vocab has no {missing}"):
+                call(encoder_model, decoder_model, ids, vocab, max_decoder_seq_length=5)
+        with pytest.raises(ValueError, match=rf"target_vocab has no {missing}"):
+            decoding.decode_sequence(ids, encoder_model, decoder_model, vocab, 5)
+
+
+def test_an_empty_sentence_is_refused_by_the_decoders(parts) -> None:
+    translator, encoder_model, decoder_model = parts
+    ids = enc_ids(translator, ["Go.", "Hi."])
+    ids[1] = 0  # all padding: an empty sentence
+    kwargs = {"max_decoder_seq_length": 5}
+    for call in (decoding.greedy_decode, decoding.beam_search, decoding.sample_decode):
+        with pytest.raises(ValueError, match=r"encoder_ids row 1 holds only padding \(an empty "
+                                             r"sentence\)"):
+            call(encoder_model, decoder_model, ids, translator.target_vocab, **kwargs)
+    with pytest.raises(ValueError, match="holds only padding"):
+        decoding.decoding_steps(encoder_model, decoder_model, ids[1:], translator.target_vocab,
+                                **kwargs)
+    with pytest.raises(ValueError, match="holds only padding"):
+        decoding.decode_sequence(ids[1:, :2], encoder_model, decoder_model,
+                                 translator.target_vocab, 5)
+
+
+def test_inference_models_for_refuses_what_is_not_a_model() -> None:
+    for bad in ("x", None, 3):
+        with pytest.raises(TypeError, match="model must be a keras.Model .*not "
+                                            f"{type(bad).__name__}"):
+            decoding.inference_models_for(bad)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from helpers import models, translation
+from helpers.encoding import Vocabulary
 
 
 @pytest.fixture
@@ -135,3 +136,12 @@ def test_translate_answers_wrong_types_in_its_own_words(translator, value, words
 def test_a_path_the_system_cannot_hold_is_refused_in_words() -> None:
     with pytest.raises(ValueError, match="path has a name of 5000 bytes"):
         models.load_translation_model("x" * 5000)
+
+
+@pytest.mark.parametrize(("token", "name"), [("\t", "start"), ("\n", "stop")])
+def test_a_target_vocabulary_without_start_or_stop_is_refused_when_made(translator, toy, token,
+                                                                         name) -> None:
+    input_vocab, target_vocab, _, _ = toy
+    lacking = Vocabulary(tuple("§" if t == token else t for t in target_vocab.tokens))
+    with pytest.raises(models.ManifestError, match=rf"target_vocab has no {name} token"):
+        models.TranslationModel(translator.model, input_vocab, lacking, translator.manifest)

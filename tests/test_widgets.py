@@ -8,6 +8,7 @@ import re
 import time
 from html.parser import HTMLParser
 
+import keras
 import numpy as np
 import pytest
 
@@ -15,6 +16,7 @@ from helpers import decoding as dec
 from helpers import encoding as enc
 from helpers import models, translation
 from helpers import widgets as w
+from tests.conftest import toy_translator
 
 
 def text_of(html: str) -> str:
@@ -225,7 +227,7 @@ def test_step_through_enter_starts_again(translator) -> None:
 
 def test_translation_is_the_models_text_even_with_markup_characters(translator,
                                                                     monkeypatch) -> None:
-    text = "<b>a & b</div> &amp; ⏎"
+    text = "<b>&</div>&amp;⏎"  # no longer than the toy model writes (character_confidences)
 
     def fake(model, source, **kwargs):
         return translation.Translation(source=source, text=text, used_input=source)
@@ -616,3 +618,21 @@ def test_nbconvert_shows_the_static_copy_of_a_saved_widget(translator) -> None:
     assert "French: <b" in page and "Soyez gentil !" in page
     assert page.count('class="s2s-static-step"') == min(len(steps.steps), w.STATIC_MAX_STEPS)
     assert "Translator(" not in page and "application/vnd.jupyter.widget-view+json" not in page
+
+
+def test_an_unfinished_translation_is_said(toy, course_model) -> None:
+    from tests.test_stop_reasons import without_stop
+
+    input_vocab, target_vocab, _, _ = toy
+    model = keras.models.clone_model(course_model)
+    model.set_weights(course_model.get_weights())
+    never_stops = models.TranslationModel(without_stop(model, target_vocab), input_vocab,
+                                          target_vocab, {"max_encoder_seq_length": 20,
+                                                         "max_decoder_seq_length": 6})
+    widget = w.Translator(never_stops, "Be nice.")
+    assert widget.last is not None and not widget.last.finished
+    assert "did not finish" in widget.notes.value and "s2s-error" in widget.notes.value
+    assert "unfinished: cut at the length limit" in widget.status.value
+    finished = w.Translator(toy_translator(course_model, toy), "Be nice.")
+    assert "did not finish" not in finished.notes.value
+    assert "unfinished" not in finished.status.value
