@@ -168,8 +168,9 @@ notebooks: setup
 # The pretrained models, each trained, scored on held-out sentences and given its card
 # (models/<name>.md) in one unattended run: `nohup make pretrained > train.log 2>&1 &`.
 # The attention model (the default) trains in cycles of cosine decay with warm restarts
-# (helpers/pretrained.py, ATTENTION_SETTINGS: 27 epochs, about 3.5 to 5 minutes each on 2 cores,
-# so close to two hours from scratch); it is saved after every cycle in build/attention-stage/,
+# (helpers/pretrained.py, ATTENTION_SETTINGS: 35 epochs, about 3.5 to 5 minutes each on 2 cores
+# idle, the last 8 on pairs as people type them; the model before those is also saved as
+# models/fra_eng_attention_unaugmented.keras); it is saved after every cycle in build/attention-stage/,
 # and `python -m helpers.pretrained train attention --resume build/attention-stage/FILE` goes on
 # from one. The seed and original models train until early stopping fires; original-100 is the
 # original configuration trained as the text trains it (100 epochs, no early stopping).
@@ -177,8 +178,10 @@ notebooks: setup
 pretrained: pretrained-attention pretrained-seed pretrained-original pretrained-original-100
 
 pretrained-attention: setup
-	$(PY) -m helpers.pretrained train attention --stage-dir build/attention-stage
+	$(PY) -m helpers.pretrained train attention --stage-dir build/attention-stage \
+		--unaugmented-out models/fra_eng_attention_unaugmented.keras
 	$(PY) -m helpers.pretrained score attention
+	$(PY) -m helpers.pretrained score attention-unaugmented
 
 pretrained-seed: setup
 	$(PY) -m helpers.pretrained train seed
@@ -194,6 +197,7 @@ pretrained-original-100: setup
 
 cards: setup
 	$(PY) -m helpers.pretrained score attention
+	$(PY) -m helpers.pretrained score attention-unaugmented
 	$(PY) -m helpers.pretrained score seed
 	$(PY) -m helpers.pretrained score original
 	$(PY) -m helpers.pretrained score original-100

@@ -1,11 +1,10 @@
 """Training pairs as people type them: lower case, no final punctuation, a typo now and then,
 and names the corpus never uses, made on the fly while the model trains.
 
-Used in: the release pipeline (:mod:`helpers.pretrained`: a cycle of a recipe with
-``"augment": True`` trains on :func:`augment_pair`'s pairs, through
-:func:`helpers.training.train_course`'s ``augment``) and :mod:`helpers.robustness`. Not yet
-taught in a notebook: issue 20 puts it in ``05_attention`` once a model trained with it meets
-the issue's goals.
+Taught in: 05_attention § 8 (every function here is written out there). Used in: the release
+pipeline (:mod:`helpers.pretrained`: a cycle of a recipe with ``"augment"`` trains on
+:func:`augment_pair`'s pairs, through :func:`helpers.training.train_course`'s ``augment``) and
+:mod:`helpers.robustness`.
 
 The corpus writes every English sentence with a capital letter and a final full stop, and
 names almost everyone Tom or Mary, so a model trained on it alone has never seen "i am cold"

@@ -68,6 +68,9 @@ ORIGINAL_MODEL = MODELS_DIR / "fra_eng_original.keras"
 ORIGINAL_100_MODEL = MODELS_DIR / "fra_eng_original_100.keras"
 #: The attention model (notebook 05): the default of notebook 07, the widgets and the app.
 ATTENTION_MODEL = MODELS_DIR / "fra_eng_attention.keras"
+#: The attention model as it stood before the cycles on text as people type it (issue 20):
+#: notebook 05 § 8 sets it beside the default model to show what augmentation changed.
+ATTENTION_UNAUGMENTED_MODEL = MODELS_DIR / "fra_eng_attention_unaugmented.keras"
 #: What :func:`load_translation_model` loads when given no path.
 PRETRAINED_MODEL = ATTENTION_MODEL
 #: Shipped files that were renamed: old name → new name. For one release
