@@ -18,7 +18,6 @@ the text is cut. Long batches are decoded :data:`CHUNK_SIZE` sentences at a time
 
 from __future__ import annotations
 
-import weakref
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,6 +38,7 @@ from helpers.checks import (
     check_positive_finite,
     check_tokens,
 )
+from helpers.compiled import built_for
 from helpers.encoding import (
     PAD_INDEX,
     START_TOKEN,
@@ -306,13 +306,10 @@ class _Stepper:
         return out[0], [*out[1:1 + k], *state[k:]], (out[-1] if self.attention else None)
 
 
-_STEPPERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def _stepper(decoder_model: keras.Model) -> _Stepper:
-    if decoder_model not in _STEPPERS:
-        _STEPPERS[decoder_model] = _Stepper(decoder_model)
-    return _STEPPERS[decoder_model]
+    """The decoder model's :class:`_Stepper`, compiled once and kept on the model
+    (:func:`helpers.compiled.built_for`: forgotten with it)."""
+    return built_for(decoder_model, "stepper", _Stepper)
 
 
 def _rows(state: list, rows: np.ndarray) -> list:
@@ -625,20 +622,19 @@ def variant_inference_models(model: keras.Model) -> tuple[keras.Model, keras.Mod
     return encoder_model, decoder_model
 
 
-_INFERENCE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def inference_models_for(model: keras.Model) -> tuple[keras.Model, keras.Model]:
     """The inference models of any course training model (with or without attention; LSTM or
     GRU, characters or words), built once per model and forgotten with it."""
     if not isinstance(model, keras.Model):
         raise TypeError("model must be a keras.Model (a course training model, e.g. "
                         f"translator.model), not {type(model).__name__}")
-    if model not in _INFERENCE:
-        if has_attention(model):
-            _INFERENCE[model] = attention_inference_models(model)
-        elif {"decoder_gru", "decoder_embedding"} & {layer.name for layer in model.layers}:
-            _INFERENCE[model] = variant_inference_models(model)  # GRU / word-level (06)
-        else:
-            _INFERENCE[model] = inference_models(model)
-    return _INFERENCE[model]
+    return built_for(model, "inference_models", _build_inference_models)
+
+
+def _build_inference_models(model: keras.Model) -> tuple[keras.Model, keras.Model]:
+    """:func:`inference_models_for` without the cache: the builder of the model's family."""
+    if has_attention(model):
+        return attention_inference_models(model)
+    if {"decoder_gru", "decoder_embedding"} & {layer.name for layer in model.layers}:
+        return variant_inference_models(model)  # GRU / word-level (06)
+    return inference_models(model)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 import time
-import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ import numpy as np
 from keras import ops
 
 from helpers import data as course_data
+from helpers.compiled import built_for
 from helpers.encoding import (
     Vocabulary,
     add_start_stop,
@@ -242,19 +242,19 @@ def translation_data_from_split(split: course_data.Split) -> TranslationData:
 # --- scoring on held-out pairs ----------------------------------------------------------
 
 
-_PREDICTORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
 def _predictor(model: keras.Model) -> Callable:
     """``model`` in inference mode as one ``tf.function`` for any batch and sentence length
-    (``predict_on_batch`` would retrace for every new shape)."""
+    (``predict_on_batch`` would retrace for every new shape), compiled once and kept on the
+    model (:func:`helpers.compiled.built_for`: forgotten with it)."""
+    return built_for(model, "predictor", _compile_predictor)
+
+
+def _compile_predictor(model: keras.Model) -> Callable:
+    """:func:`_predictor` without the cache."""
     import tensorflow as tf
 
-    if model not in _PREDICTORS:
-        specs = [tf.TensorSpec((None, *tensor.shape[1:]), tensor.dtype) for tensor in model.inputs]
-        _PREDICTORS[model] = tf.function(lambda a, b: model([a, b], training=False),
-                                         input_signature=specs)
-    return _PREDICTORS[model]
+    specs = [tf.TensorSpec((None, *tensor.shape[1:]), tensor.dtype) for tensor in model.inputs]
+    return tf.function(lambda a, b: model([a, b], training=False), input_signature=specs)
 
 
 def heldout_scores(model: keras.Model, encoder_ids: np.ndarray, decoder_ids: np.ndarray, *,

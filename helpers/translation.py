@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -39,6 +38,7 @@ import numpy as np
 
 from helpers.attention import has_attention
 from helpers.checks import check_tokens
+from helpers.compiled import built_for
 from helpers.decoding import (
     Decoded,
     StopReason,
@@ -367,7 +367,8 @@ def _teacher_forced_ids(translator, source: str,
 
 def character_confidences(translator, source: str, translation: str) -> list[float]:
     """The model's probability of each character of ``translation`` given ``source`` and the
-    characters before it (one teacher-forced pass of the training model).
+    characters before it (one teacher-forced pass of the training model). For a word-level
+    model: of each word and punctuation mark (:func:`helpers.encoding.tokenize_words`).
 
     Limits (else :class:`InputTooLongError`): ``source`` at most the model's
     ``max_encoder_seq_length`` characters, ``translation`` at most
@@ -382,9 +383,6 @@ def character_confidences(translator, source: str, translation: str) -> list[flo
     probs = np.asarray(model([as_model_input(enc_ids, model),
                               as_model_input(dec_ids, model, index=1)], training=False))
     return [float(probs[0, t, targets[t]]) for t in range(len(targets) - 1)]
-
-
-_ATTENTION_READERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def attention_map(translator, source: str, translation: str) -> np.ndarray:
@@ -407,8 +405,6 @@ def attention_map(translator, source: str, translation: str) -> np.ndarray:
     enc_ids, dec_ids, _ = _teacher_forced_ids(translator, source, translation)
     if not source:
         raise EmptyInputError("Nothing to show: the source sentence is empty.")
-    if model not in _ATTENTION_READERS:
-        _ATTENTION_READERS[model] = keras.Model(model.inputs,
-                                                model.get_layer("attention").output[1])
-    weights = _ATTENTION_READERS[model]([enc_ids, dec_ids], training=False)
-    return np.asarray(weights)[0]
+    reader = built_for(model, "attention_reader", lambda m: keras.Model(
+        m.inputs, m.get_layer("attention").output[1]))
+    return np.asarray(reader([enc_ids, dec_ids], training=False))[0]

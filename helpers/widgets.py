@@ -8,7 +8,10 @@ Both widgets take a loaded translation model (:func:`helpers.models.load_transla
 and go through :mod:`helpers.decoding`, so what they show is what
 :func:`helpers.translation.translate` returns. Whatever a person types, they show a message and
 never a traceback: empty text, characters the model never saw (highlighted, then left out),
-text longer than the model reads (cut, with a notice), emoji and other scripts.
+text longer than the model reads (cut, with a notice), emoji and other scripts. They work for
+every model the course builds: LSTM and GRU, with or without attention, characters or words
+(notebook 06's word-level models: the shading, the unknowns and the steps are words and
+punctuation marks).
 
 For an attention model (:mod:`helpers.attention`) both also show where the model looks: the
 translator draws the attention map of its translation (French characters × English characters,
@@ -45,7 +48,7 @@ import numpy as np
 from helpers import decoding
 from helpers.attention import has_attention
 from helpers.decoding import Step
-from helpers.encoding import STOP_TOKEN
+from helpers.encoding import STOP_TOKEN, WORD_PATTERN, WordVocabulary
 from helpers.translation import (
     EmptyInputError,
     PreparedInput,
@@ -165,18 +168,50 @@ def _shade(confidence: float) -> str:
     return f"rgba(230, 97, 0, {alpha})"
 
 
-def confidence_html(text: str, confidences: list[float]) -> str:
-    """``text`` as spans shaded by the model's confidence in each character, with a legend."""
-    if len(text) != len(confidences):
-        raise ValueError(f"{len(text)} characters but {len(confidences)} confidences")
+def _unit(words: bool) -> str:
+    """What a model reads and writes one at a time: ``"word"`` or ``"character"``."""
+    return "word" if words else "character"
+
+
+def _is_word_level(translator: Any) -> bool:
+    """Does ``translator`` read and write words (notebook 06's word-level models)?"""
+    return isinstance(translator.target_vocab, WordVocabulary)
+
+
+def _tokens_of(text: str, *, words: bool = False) -> list[tuple[str, str]]:
+    """``text`` as the model wrote it, as ``(space before, token)`` pairs: one per character,
+    or (``words=True``) one per word and punctuation mark, as
+    :func:`helpers.encoding.tokenize_words` splits it (what
+    :func:`helpers.translation.character_confidences` scores)."""
+    if not words:
+        return [("", ch) for ch in text]
+    pairs, end = [], 0
+    for match in WORD_PATTERN.finditer(text):
+        pairs.append((text[end:match.start()], match.group()))
+        end = match.end()
+    return pairs
+
+
+def _checked_tokens(text: str, confidences: Sequence[float],
+                    words: bool) -> list[tuple[str, str]]:
+    tokens = _tokens_of(text, words=words)
+    if len(tokens) != len(confidences):
+        raise ValueError(f"{len(tokens)} {_unit(words)}s but {len(confidences)} confidences")
+    return tokens
+
+
+def confidence_html(text: str, confidences: Sequence[float], *, words: bool = False) -> str:
+    """``text`` as spans shaded by the model's confidence in each character (each word and
+    punctuation mark with ``words=True``: :func:`_tokens_of`), with a legend."""
+    tokens = _checked_tokens(text, confidences, words)
     spans = "".join(
-        f'<span class="s2s-char" title="{p:.0%} sure" data-p="{p:.4f}" '
-        f'style="background-color: {_shade(p)}">{html.escape(ch)}</span>'
-        for ch, p in zip(text, confidences, strict=True))
+        f'{html.escape(space)}<span class="s2s-char" title="{p:.0%} sure" data-p="{p:.4f}" '
+        f'style="background-color: {_shade(p)}">{html.escape(token)}</span>'
+        for (space, token), p in zip(tokens, confidences, strict=True))
     swatches = "".join(f'<span class="s2s-swatch" style="background-color: {_shade(p)}">'
                        f"{p:.0%}</span>" for p in _LEGEND_LEVELS)
-    legend = (f'<div class="s2s-legend">How sure the model was of each character (hover for '
-              f"the number): {swatches}</div>")
+    legend = (f'<div class="s2s-legend">How sure the model was of each {_unit(words)} (hover '
+              f"for the number): {swatches}</div>")
     return f'<div class="s2s-translation">{spans}</div>{legend}'
 
 
@@ -311,14 +346,15 @@ def _blue(p: float, *, sqrt: bool = False) -> str:
 
 def translation_static_html(source: str, text: str, confidences: Sequence[float], *,
                             status: str = "", notes: Sequence[str] = (), weights: Any = None,
-                            attention_note: str = "", title: str = "English → French") -> str:
+                            attention_note: str = "", title: str = "English → French",
+                            words: bool = False) -> str:
     """A static copy of a :class:`Translator`: the English, the French with each character
-    shaded by the model's confidence and that confidence (in %) written under it, the decoding
-    mode (``status``), ``notes`` (plain text lines) and, when ``weights`` is given
-    (:func:`helpers.translation.attention_map`'s array), the attention map as a table of
-    weights in %. Inline styles only; every text escaped."""
-    if len(text) != len(confidences):
-        raise ValueError(f"{len(text)} characters but {len(confidences)} confidences")
+    (each word and punctuation mark with ``words=True``) shaded by the model's confidence and
+    that confidence (in %) written under it, the decoding mode (``status``), ``notes`` (plain
+    text lines) and, when ``weights`` is given (:func:`helpers.translation.attention_map`'s
+    array), the attention map as a table of weights in %. Inline styles only; every text
+    escaped."""
+    tokens = [token for _, token in _checked_tokens(text, confidences, words)]
     parts = [_static_paragraphs(notes, style=" color: #8a3b00")]
     if source:
         parts.append(f'<p style="margin: 0.2em 0">English: <span style="{_STATIC_MONO}">'
@@ -329,16 +365,16 @@ def translation_static_html(source: str, text: str, confidences: Sequence[float]
         chars = "".join(f'<td class="s2s-static-char" data-p="{p:.4f}" style="{_STATIC_CELL}; '
                         f'font-size: 20px; {_STATIC_MONO}; background-color: {_shade(p)}">'
                         f"{html.escape(_glyph(ch))}</td>"
-                        for ch, p in zip(text, confidences, strict=True))
+                        for ch, p in zip(tokens, confidences, strict=True))
         sure = "".join(f'<td style="{_STATIC_CELL}; font-size: 13px; color: #333">{p:.0%}</td>'
                        for p in confidences)
         head = 'style="padding: 1px 6px; text-align: left; font-weight: normal; color: #555"'
         parts.append(f'<table style="border-collapse: collapse; margin: 0.3em 0">'
-                     f"<tr><th {head}>character</th>{chars}</tr>"
+                     f"<tr><th {head}>{_unit(words)}</th>{chars}</tr>"
                      f"<tr><th {head}>model sure</th>{sure}</tr></table>"
                      '<p style="margin: 0.2em 0; color: #555">Shading: the more orange a '
-                     "character, the less sure the model was of it (its probability is under "
-                     "it; ␣ is a space).</p>")
+                     f"{_unit(words)}, the less sure the model was of it (its probability is "
+                     "under it; ␣ is a space).</p>")
     elif source:
         parts.append('<p style="margin: 0.2em 0">The model answered with nothing at all.</p>')
     if status:
@@ -376,13 +412,14 @@ def _static_attention_table(source: str, translation: str, weights: Any, note: s
 
 def steps_static_html(source: str, steps: Sequence[Step], *, current: int = 0,
                       stop_index: int | None = None, notes: Sequence[str] = (),
-                      title: str = "The decoder, step by step") -> str:
+                      title: str = "The decoder, step by step", words: bool = False) -> str:
     """A static copy of a :class:`StepThrough`: a table with a row for each decoder step (at
     most :data:`STATIC_MAX_STEPS`, the first ones and the last two): the text so far, the
     ``top`` candidates with their probabilities (the first, in bold, is the one greedy decoding
     keeps) and, for an attention model, the English character the decoder looks at most. Row
     ``current`` (the step the widget shows) is marked ▶; ``stop_index`` is the step that chose
-    the stop token. Inline styles only; every text escaped."""
+    the stop token; ``words=True``: a word-level model's steps (words, not characters). Inline
+    styles only; every text escaped."""
     parts = [_static_paragraphs(notes, style=" color: #8a3b00")]
     if source:
         parts.append(f'<p style="margin: 0.2em 0">English: <span style="{_STATIC_MONO}">'
@@ -427,7 +464,7 @@ def steps_static_html(source: str, steps: Sequence[Step], *, current: int = 0,
         parts.append('<table style="border-collapse: collapse; margin: 0.3em 0">'
                      + "".join(rows) + "</table>"
                      '<p style="margin: 0.2em 0; color: #555">Each row is one step: the '
-                     f"{top} most likely next characters with their probabilities (the darker "
+                     f"{top} most likely next {_unit(words)}s with their probabilities (the darker "
                      "the cell, the more likely); greedy decoding keeps the first. ⏎ is the stop "
                      "token, ␣ a space.</p>")
     return _static_box("steps", title, "".join(parts))
@@ -470,17 +507,29 @@ def _normalised(text: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
 
 
-def unknown_html(text: str, unknown: list[str]) -> str:
-    """The typed text with the characters the model never saw highlighted."""
+def unknown_html(text: str, unknown: list[str], *, words: bool = False) -> str:
+    """The typed text with the characters (``words=True``: the words and punctuation marks)
+    the model never saw highlighted."""
     marked = set(unknown)
-    body = "".join(f'<mark class="s2s-unknown">{html.escape(ch)}</mark>' if ch in marked
-                   else html.escape(ch) for ch in _normalised(text))
+    body = "".join(f'{html.escape(space)}<mark class="s2s-unknown">{html.escape(token)}</mark>'
+                   if token in marked else html.escape(space + token)
+                   for space, token in _tokens_of(_normalised(text), words=words))
     return f'<div class="s2s-echo">You typed: {body}</div>'
 
 
-def _describe_unknown(unknown: list[str]) -> str:
+def _describe_unknown(unknown: list[str], words: bool) -> str:
+    if words:
+        return (f"The model never saw these words, so they were left out: "
+                f"{', '.join(unknown)}.")
     shown = ", ".join(f"{ch} (U+{ord(ch):04X})" for ch in unknown)
     return f"The model never saw these characters, so they were left out: {shown}."
+
+
+def _unknown_in(vocab: Any, text: str) -> list[str]:
+    """The characters, or for a word vocabulary the words, of ``text`` that ``vocab`` lacks."""
+    if isinstance(vocab, WordVocabulary):
+        return vocab.unknown_words(text)
+    return vocab.unknown_characters(text)
 
 
 def _prepare(translator: Any, text: str) -> tuple[PreparedInput | None, str]:
@@ -488,23 +537,32 @@ def _prepare(translator: Any, text: str) -> tuple[PreparedInput | None, str]:
 
     Returns ``(None, html)`` when nothing can be translated (the html says why)."""
     vocab = translator.input_vocab
+    words = isinstance(vocab, WordVocabulary)
     try:
         prepared = prepare_input(text, vocab, int(translator.max_encoder_seq_length),
-                                          on_unknown="drop", on_overflow="truncate")
+                                 on_unknown="drop", on_overflow="truncate")
     except EmptyInputError as exc:
-        unknown = vocab.unknown_characters(_normalised(text))
+        unknown = _unknown_in(vocab, _normalised(text))
         if unknown and _normalised(text):
-            return None, (_message(_describe_unknown(unknown) + " Nothing is left to translate: "
-                                   "type an English sentence.") + unknown_html(text, unknown))
+            return None, (_message(_describe_unknown(unknown, words) + " Nothing is left to "
+                                   "translate: type an English sentence.")
+                          + unknown_html(text, unknown, words=words))
         return None, _message(str(exc))
     notes = ""
     if prepared.unknown:
-        notes += _message(_describe_unknown(prepared.unknown))
-        notes += unknown_html(text, prepared.unknown)
-    # prepare_input's notices: the unknown characters first (explained above), then a cut
-    for notice in prepared.notices[1:] if prepared.unknown else prepared.notices:
-        notes += _message(f"{notice} It read: {prepared.text}")
+        notes += _message(_describe_unknown(prepared.unknown, words))
+        notes += unknown_html(text, prepared.unknown, words=words)
+    for notice in prepared.notices:  # the unknowns' ("Left out …") are explained above
+        if not notice.startswith("Left out "):
+            notes += _message(f"{notice} It read: {prepared.text}")
     return prepared, notes
+
+
+def _check_text(text: object) -> str:
+    """``text`` if it is a ``str``; else the course's ``TypeError`` naming it."""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str (an English sentence), not {type(text).__name__}")
+    return text
 
 
 class Translator(widgets.VBox):
@@ -525,16 +583,18 @@ class Translator(widgets.VBox):
                  show_attention: bool = True, title: str = "English → French",
                  mode: str = DEFAULT_MODE, **kwargs: Any) -> None:
         check_translator(translator)
+        text = _check_text(text)
         if mode not in MODE_NAMES:
             raise ValueError(f"mode must be one of {', '.join(map(repr, MODE_NAMES))}, not "
                              f"{mode!r}")
         self.translator = translator
         self.debounce_seconds = float(debounce_seconds)
         self.has_attention = has_attention(translator.model)
+        self.word_level = _is_word_level(translator)
         self.last: Translation | None = None
         self._last_mode = "greedy"
         self.attention_weights: np.ndarray | None = None
-        self.confidences: list[float] = []  # the model's confidence in each character of last
+        self.confidences: list[float] = []  # the model's confidence in each token of last
         self.translated_text = ""
         self._title = title
         self._listeners: list[Callable[[str], None]] = []
@@ -679,10 +739,11 @@ class Translator(widgets.VBox):
             self.notes.value = notes
             return
         mode = self.mode.value
-        try:
-            translation = translate(self.translator, prepared.text, mode=mode,
+        try:  # the text as typed, read as _prepare read it: last says what was left out
+            translation = translate(self.translator, text, mode=mode,
                                     beam_width=int(self.beam_width.value),
-                                    temperature=float(self.temperature.value))
+                                    temperature=float(self.temperature.value),
+                                    on_unknown="drop", on_overflow="truncate")
         except TranslationInputError as exc:
             self._clear()
             self.notes.value = notes + _message(str(exc))
@@ -696,11 +757,12 @@ class Translator(widgets.VBox):
         self.notes.value = notes + ("" if translation.finished
                                     else _message(translation.notices[-1], error=True))
         if translation.text:
-            self.result.value = confidence_html(translation.text, confidences)
+            self.result.value = confidence_html(translation.text, confidences,
+                                                words=self.word_level)
         else:
             self.result.value = ('<div class="s2s-translation"></div>'
                                  + _message("The model answered with nothing at all."))
-        detail = {"greedy": "the most likely character at every step",
+        detail = {"greedy": f"the most likely {_unit(self.word_level)} at every step",
                   "beam": f"width {self.beam_width.value}",
                   "sample": f"temperature {self.temperature.value:.1f}"}[mode]
         mean = f" · mean confidence {np.mean(confidences):.0%}" if confidences else ""
@@ -773,7 +835,7 @@ class Translator(widgets.VBox):
                 "" if last is None else last.used_input, self.translation,
                 self.confidences if last is not None else [],
                 status=" ".join(_plain(self.status.value)), notes=notes, weights=weights,
-                attention_note=note, title=self._title)
+                attention_note=note, title=self._title, words=self.word_level)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict:
         """The live widget, and :meth:`static_html` for where widgets do not render."""
@@ -815,7 +877,9 @@ class StepThrough(widgets.VBox):
                  interval_seconds: float = 0.8, title: str = "The decoder, step by step",
                  follow: Translator | None = None, **kwargs: Any) -> None:
         check_translator(translator)
+        text = _check_text(text)
         self.translator = translator
+        self.word_level = _is_word_level(translator)
         self.top = int(top)
         self.interval_seconds = float(interval_seconds)
         self.steps: list[Step] = []
@@ -869,8 +933,8 @@ class StepThrough(widgets.VBox):
             self.follow(follow)
 
     def _heading(self, title: str, following: bool = False) -> str:
-        hint = ("At each step the decoder gives every character a probability; greedy "
-                "decoding keeps the most likely.")
+        hint = (f"At each step the decoder gives every {_unit(self.word_level)} a probability; "
+                "greedy decoding keeps the most likely.")
         if has_attention(self.translator.model):
             hint += " Blue: where it looks in the English."
         if following:
@@ -924,7 +988,8 @@ class StepThrough(widgets.VBox):
         if prepared is None:
             return
         encoder_model, decoder_model = self._inference
-        ids = np.array([self.translator.input_vocab.encode(prepared.text)], dtype=np.int32)
+        ids = np.array([self.translator.input_vocab.encode(
+            prepared.text if prepared.tokens is None else prepared.tokens)], dtype=np.int32)
         steps = decoding.decoding_steps(
             encoder_model, decoder_model, ids, self.translator.target_vocab,
             max_decoder_seq_length=int(self.translator.max_decoder_seq_length), top=self.top)
@@ -956,7 +1021,7 @@ class StepThrough(widgets.VBox):
                 f'data-step="{self.index + 1}" data-stop="{str(stop).lower()}">Chosen: '
                 f'<b class="s2s-chosen-char">{html.escape(step.chosen)}</b> with probability '
                 f"{step.probability:.1%}{stopped}</div>"
-                f"<div>The {len(step.candidates)} most likely next characters:</div>"
+                f"<div>The {len(step.candidates)} most likely next {_unit(self.word_level)}s:</div>"
                 f"{_bars_html(step)}"
                 f'<div class="s2s-so-far-line">Text so far: <span class="s2s-so-far">'
                 f'{html.escape(before)}<span class="s2s-new">{html.escape(new)}</span></span>'
@@ -972,7 +1037,7 @@ class StepThrough(widgets.VBox):
             stop = next((i for i, c in enumerate(self.chosen_ids) if c == self._stop_id), None)
             return steps_static_html(self.source, list(self.steps), current=self.index,
                                      stop_index=stop, notes=_plain(self.notes.value),
-                                     title=self._title)
+                                     title=self._title, words=self.word_level)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict:
         """The live widget, and :meth:`static_html` for where widgets do not render."""

@@ -87,8 +87,8 @@ def test_every_module_names_its_notebook() -> None:
 #: own layer's modules listed before it), as the issue's "data/encoding → models/training →
 #: decoding → translation API → widgets, the release pipeline on top" says.
 LAYERS = [
-    ["checks", "exercises", "profiles", "data", "encoding", "layers", "baselines", "evaluation",
-     "figures", "augmentation", "robustness"],
+    ["checks", "compiled", "exercises", "profiles", "data", "encoding", "layers", "baselines",
+     "evaluation", "figures", "augmentation", "robustness"],
     ["training", "models", "attention", "original", "addition"],
     ["decoding"],
     ["translation"],

@@ -32,6 +32,7 @@ def lab_page(browser, lab_url):
 def test_run_all_cells_renders_a_working_translator(lab_page, lab_url, pretrained,
                                                     everyday_sentence) -> None:
     from helpers import translation
+    from helpers.widgets import DEFAULT_MODE
 
     page = lab_page
     base = lab_url.removesuffix("api/status")
@@ -47,7 +48,7 @@ def test_run_all_cells_renders_a_working_translator(lab_page, lab_url, pretraine
     assert page.locator(".jp-NotebookPanel .s2s-steps .s2s-candidate").count() == 5
     # a widget's output carries a static copy (text/html) too, but JupyterLab shows the widget
     assert page.locator(".jp-OutputArea-child:has(.s2s-widget) .s2s-static").count() == 0
-    expected = translation.translate(pretrained, everyday_sentence).text
+    expected = translation.translate(pretrained, everyday_sentence, mode=DEFAULT_MODE).text
     box.fill(everyday_sentence)
     box.press("Enter")
     page.wait_for_function(
