@@ -27,9 +27,13 @@ APP_PORT ?= 8866
 # only). In case a request is lost (a crashed browser), a kernel with no page connected that has
 # been idle APP_CULL_IDLE seconds is stopped too (checked every APP_CULL_INTERVAL seconds; a kernel
 # is idle while it starts, so this must be longer than a kernel start). An open page's kernel is
-# never stopped.
+# never stopped. A kernel no page ever connected to (a health check, a page closed before its
+# scripts ran) is stopped after APP_UNCLAIMED seconds idle; a closed page's kernel is shut down
+# without the interrupt that made it print "KeyboardInterrupt caught in kernel" (helpers.app_server).
+# A health check that starts no kernel: GET /voila/templates/s2s-playground/static/health.txt.
 APP_CULL_IDLE ?= 300
-APP_CULL_INTERVAL ?= 60
+APP_CULL_INTERVAL ?= 10
+APP_UNCLAIMED ?= 30
 # Jupyter refuses to run as root (containers, CI machines) unless told to.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
@@ -132,7 +136,9 @@ app: $(STAMP) $(KERNEL)  # the app reads no corpus: it needs the packages and th
 		--no-browser --strip_sources=True --theme=light --Voila.tornado_settings=disable_check_xsrf=True \
 		--MappingKernelManager.cull_idle_timeout=$(APP_CULL_IDLE) \
 		--MappingKernelManager.cull_interval=$(APP_CULL_INTERVAL) \
-		--MappingKernelManager.cull_connected=False
+		--MappingKernelManager.cull_connected=False \
+		--VoilaConfiguration.multi_kernel_manager_class=helpers.app_server.AppKernelManager \
+		--AppKernelManager.unclaimed_timeout=$(APP_UNCLAIMED)
 
 # Everything: unit tests, every notebook executed in the quick profile (nbval), browser tests.
 test: setup

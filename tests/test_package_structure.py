@@ -88,7 +88,7 @@ def test_every_module_names_its_notebook() -> None:
 #: decoding → translation API → widgets, the release pipeline on top" says.
 LAYERS = [
     ["checks", "compiled", "exercises", "profiles", "data", "encoding", "layers", "baselines",
-     "evaluation", "figures", "augmentation", "robustness"],
+     "evaluation", "figures", "augmentation", "robustness", "app_server"],
     ["training", "models", "attention", "original", "addition"],
     ["decoding"],
     ["translation"],

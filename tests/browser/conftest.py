@@ -92,6 +92,7 @@ def serve(command: list[str], url: str, tmp: Path, cwd: Path,
                                    stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                    start_new_session=True)
     SERVER_PIDS[url] = process.pid
+    SERVER_LOGS[url] = log_path
     try:
         deadline = time.monotonic() + SERVER_START_SECONDS
         while not _answers(probe or url):
@@ -105,15 +106,19 @@ def serve(command: list[str], url: str, tmp: Path, cwd: Path,
         _stop(process)
 
 
-#: The server process behind each URL a fixture serves.
+#: The server process behind each URL a fixture serves, and the file its output goes to.
 SERVER_PIDS: dict[str, int] = {}
+SERVER_LOGS: dict[str, Path] = {}
 
 
-def make_app_command(port: int) -> list[str]:
+def make_app_command(port: int, **make_variables: object) -> list[str]:
     """The Voilà command line of ``make app`` (read from ``make -n``, so the test serves the
     app exactly as the Makefile does), on ``port``: ``env NAME=value … voila …`` when the
-    Makefile sets environment variables for it (``JUPYTER_PATH``, where its page template is)."""
-    dry = subprocess.run(["make", "-n", "--no-print-directory", "app", f"APP_PORT={port}"],
+    Makefile sets environment variables for it (``JUPYTER_PATH``, where its page template is).
+    ``make_variables`` are passed to ``make`` (e.g. ``APP_UNCLAIMED=8``)."""
+    variables = [f"{name}={value}" for name, value in make_variables.items()]
+    dry = subprocess.run(["make", "-n", "--no-print-directory", "app", f"APP_PORT={port}",
+                          *variables],
                          cwd=ROOT, capture_output=True, text=True, check=True).stdout
     for line in dry.replace("\\\n", " ").splitlines():
         words = shlex.split(line)
@@ -125,10 +130,16 @@ def make_app_command(port: int) -> list[str]:
     raise RuntimeError(f"no voila command in `make -n app`:\n{dry}")
 
 
+def app_flag(flag: str, **make_variables: object) -> float:
+    """The number ``make app`` passes Voilà as ``--flag=`` (with ``make_variables``)."""
+    prefix = f"--{flag}="
+    words = make_app_command(0, **make_variables)
+    return float(next(w for w in words if w.startswith(prefix))[len(prefix):])
+
+
 def app_cull_idle_seconds() -> float:
     """How long ``make app`` lets a kernel without a page idle before stopping it."""
-    flag = "--MappingKernelManager.cull_idle_timeout="
-    return float(next(w for w in make_app_command(0) if w.startswith(flag))[len(flag):])
+    return app_flag("MappingKernelManager.cull_idle_timeout")
 
 
 def kernels_of(url: str) -> list[int]:
@@ -158,6 +169,20 @@ def voila_url(tmp_path_factory) -> Iterator[str]:
     # Every GET of the app's page starts a kernel: wait for the server on a page that does not.
     yield from serve(make_app_command(port), f"http://127.0.0.1:{port}/", tmp, ROOT,
                      probe=f"http://127.0.0.1:{port}/voila/static/no-such-file")
+
+
+#: The unclaimed-kernel fixture's settings: short, so that its test takes seconds, not minutes.
+QUICK_UNCLAIMED = {"APP_UNCLAIMED": 6, "APP_CULL_INTERVAL": 2}
+
+
+@pytest.fixture(scope="module")
+def quick_unclaimed_voila_url(tmp_path_factory) -> Iterator[str]:
+    """The app as ``make app`` serves it, but stopping unclaimed kernels after
+    ``QUICK_UNCLAIMED`` seconds (its own server: no page of the other tests is at risk)."""
+    tmp = tmp_path_factory.mktemp("voila-unclaimed")
+    port = free_port()
+    yield from serve(make_app_command(port, **QUICK_UNCLAIMED), f"http://127.0.0.1:{port}/",
+                     tmp, ROOT, probe=f"http://127.0.0.1:{port}/voila/static/no-such-file")
 
 
 @pytest.fixture(scope="session")

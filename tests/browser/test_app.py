@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import time
+import urllib.request
 from collections.abc import Iterator
 
 import pytest
@@ -16,8 +17,11 @@ from tests.browser.conftest import (
     APP_READY_MS,
     ARTIFACTS,
     NOTEBOOK,
+    QUICK_UNCLAIMED,
     ROOT,
+    SERVER_LOGS,
     app_cull_idle_seconds,
+    app_flag,
     free_port,
     kernels_of,
     make_app_command,
@@ -34,6 +38,7 @@ NOTES = f"{TRANSLATOR} .s2s-notes"
 STEPS = ".s2s-steps"
 ATTENTION = f"{TRANSLATOR} .s2s-attention"
 SCREENSHOT_MAX_BYTES = 250_000
+HEALTH_CHECK = "voila/templates/s2s-playground/static/health.txt"  # named in the Makefile
 SCREENSHOT_MAX_HEIGHT = 2400
 
 
@@ -502,6 +507,7 @@ def test_reloaded_and_closed_pages_leave_no_kernel_behind(browser, voila_url, ap
     go = translation.translate(pretrained, "Go.", mode=DEFAULT_MODE).text
     settle = 20
     assert settle < app_cull_idle_seconds() / 5  # not culling: the shutdown request
+    assert settle < app_flag("AppKernelManager.unclaimed_timeout")  # nor the unclaimed cull
     open_before = _wait_for_kernels(voila_url, 1, settle)
     assert len(open_before) == 1, f"one page is open, kernels: {open_before}"
     page = new_page(browser)
@@ -515,6 +521,9 @@ def test_reloaded_and_closed_pages_leave_no_kernel_behind(browser, voila_url, ap
         assert len(left) == 2, f"after {RELOADS} reloads, kernels of two open pages: {left}"
         translate_in_page(page, "Go.")  # the reloaded page's own kernel still answers
         wait_for_translation(page, go)
+        log = SERVER_LOGS[voila_url]
+        logged = len(log.read_bytes())
+        translate_in_page(page, BUSY_SENTENCE)  # the tab closes while its kernel translates
         with page.expect_event("close"):
             page.close(run_before_unload=True)  # as a person closes a tab: its unload runs
         # the browser stays open (closing it at once could drop the page's last request)
@@ -522,8 +531,61 @@ def test_reloaded_and_closed_pages_leave_no_kernel_behind(browser, voila_url, ap
     finally:
         page.context.close()
     assert left == open_before, f"after closing the page, kernels: {left}"
+    printed = log.read_bytes()[logged:].decode(errors="replace")
+    assert "Kernel shutdown" in printed, printed  # the closed page's kernel was stopped ...
+    assert "KeyboardInterrupt" not in printed, printed  # ... quietly (issue 22)
     translate_in_page(app_page, "Go.")  # the open page's kernel was never stopped
     wait_for_translation(app_page, go)
+
+
+#: A sentence that keeps the kernel busy for a while (the closing tab's kernel is mid-translation).
+BUSY_SENTENCE = "When the weather is good we often walk along the river to the old bridge and back."
+
+
+def test_a_health_check_starts_no_kernel(voila_url, app_page) -> None:
+    """The health check the Makefile names answers without starting a kernel."""
+    assert HEALTH_CHECK in (ROOT / "Makefile").read_text()
+    before = _wait_for_kernels(voila_url, 1, 20)
+    with urllib.request.urlopen(voila_url + HEALTH_CHECK, timeout=30) as answer:
+        assert answer.status == 200 and answer.read() == b"ok\n"
+    time.sleep(2)
+    assert kernels_of(voila_url) == before
+
+
+def test_a_page_nobody_opens_loses_its_kernel(quick_unclaimed_voila_url) -> None:
+    """``GET /`` without a browser (``curl``, a health check) starts a kernel that no page ever
+    connects to: it is stopped once it has been idle ``APP_UNCLAIMED`` seconds, not after the
+    five-minute idle cull; a page that connects keeps its kernel past that time."""
+    url = quick_unclaimed_voila_url
+    unclaimed = app_flag("AppKernelManager.unclaimed_timeout", **QUICK_UNCLAIMED)
+    interval = app_flag("MappingKernelManager.cull_interval", **QUICK_UNCLAIMED)
+    assert unclaimed + interval < app_cull_idle_seconds() / 10
+    with urllib.request.urlopen(url, timeout=APP_READY_MS / 1000) as answer:
+        answer.read()  # the whole page: Voilà ran the notebook in a new kernel
+    assert len(kernels_of(url)) == 1
+    left = _wait_for_kernels(url, 0, unclaimed + 3 * interval + 10)
+    assert left == [], f"{unclaimed + 3 * interval + 10:g} s after GET /, kernels: {left}"
+    assert "no page connected to it" in SERVER_LOGS[url].read_text(errors="replace")
+
+
+def test_an_open_page_keeps_its_kernel_past_the_unclaimed_time(browser, pretrained,
+                                                                 quick_unclaimed_voila_url) -> None:
+    """A page that connected is never stopped as unclaimed, however long it stays idle."""
+    from helpers import translation
+
+    url = quick_unclaimed_voila_url
+    unclaimed = app_flag("AppKernelManager.unclaimed_timeout", **QUICK_UNCLAIMED)
+    interval = app_flag("MappingKernelManager.cull_interval", **QUICK_UNCLAIMED)
+    page = new_page(browser)
+    try:
+        _load_app(page, url)
+        time.sleep(unclaimed + 2 * interval + 2)
+        assert len(kernels_of(url)) == 1
+        translate_in_page(page, "Go.")
+        wait_for_translation(page, translation.translate(pretrained, "Go.",
+                                                         mode=DEFAULT_MODE).text)
+    finally:
+        page.context.close()
 
 
 def test_screenshot_for_the_readme(app_page, pretrained, everyday_sentence) -> None:
