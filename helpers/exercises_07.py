@@ -83,7 +83,7 @@ def toy_map() -> np.ndarray:
 
 
 #: Sentences whose French puts an adjective after its noun (checked through the default model).
-ATTENTION_SENTENCES = ("He has a red car.", "I have a black dog.")
+ATTENTION_SENTENCES = ("She bought a red dress.", "He has a big black dog.")
 
 
 def _expect_pairs(where: str, got: Any, sentence: str, translation: str,
