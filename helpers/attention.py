@@ -20,6 +20,7 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from helpers.architecture import architecture_of, register_family
 from helpers.checks import check_positive
 from helpers.layers import LuongAttention, OneHot
 from helpers.training import masked_accuracy, masked_loss
@@ -63,15 +64,12 @@ def build_attention_model(num_encoder_tokens: int, num_decoder_tokens: int, *,
     return model
 
 
-_ATTENTION_NAME = keras.saving.get_registered_name(LuongAttention)
-
-
 def has_attention(model: keras.Model) -> bool:
-    """Is ``model`` an attention encoder–decoder? True when one of its layers is a
-    :class:`LuongAttention` *by its registered name*: a notebook that writes the class out
-    registers its own copy under the same name, and models loaded after that use it."""
-    return any(keras.saving.get_registered_name(type(layer)) == _ATTENTION_NAME
-               for layer in model.layers)
+    """Is ``model`` an attention encoder–decoder? Its architecture record says
+    (:func:`helpers.architecture.architecture_of`; a model without one, e.g. built by a
+    notebook's own code, counts when one of its layers is a :class:`LuongAttention` by its
+    registered name, so a notebook's own copy of the class counts too)."""
+    return architecture_of(model).attention
 
 
 def attention_inference_models(model: keras.Model) -> tuple[keras.Model, keras.Model]:
@@ -105,3 +103,10 @@ def attention_inference_models(model: keras.Model) -> tuple[keras.Model, keras.M
         [decoder_inputs, decoder_state_input_h, decoder_state_input_c, encoder_outputs_input,
          encoder_ids_input], [probabilities, h, c, weights], name="decoder_model")
     return encoder_model, decoder_model
+
+
+register_family(
+    "attention", build=build_attention_model, inference_models=attention_inference_models,
+    cell="lstm", tokens="characters", reader="one-hot layer", attention=True,
+    description="the encoder–decoder with Luong attention on characters (notebook 05), the "
+                "course's default model")

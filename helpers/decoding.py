@@ -27,7 +27,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from helpers.attention import attention_inference_models, has_attention
+from helpers.architecture import architecture_of, family
 from helpers.checks import (
     check_between,
     check_count,
@@ -46,7 +46,6 @@ from helpers.encoding import (
     Vocabulary,
 )
 from helpers.layers import one_hot_ids
-from helpers.models import inference_models
 
 #: The most sentences decoded together; a longer batch is decoded chunk after chunk, so memory
 #: stays bounded whatever its length. Each sentence is decoded on its own (its own rows, its
@@ -583,43 +582,19 @@ def display_token(vocab: Vocabulary, index: int) -> str:
     """A token as a person can read it: ``"⏎"`` for stop, ``"␣"`` for a space, ``"⍽"`` for a
     narrow no-break space, the reserved names for padding and unknown. ``index``: a token id,
     from 0 to ``len(vocab) - 1``."""
-    token = vocab.tokens[check_index("index", index, len(vocab))]
+    return visible_token(vocab.tokens[check_index("index", index, len(vocab))])
+
+
+def visible_token(token: str) -> str:
+    """``token`` (a character or a word) as a person can read it: ``"⏎"`` for stop, ``"⇥"``
+    for start, ``"␣"`` for a space, ``"⍽"`` for a no-break space (narrow or not), any other
+    token as it is. :func:`display_token` shows a token id so; the widgets, each character of a
+    sentence."""
     return {STOP_TOKEN: "⏎", START_TOKEN: "⇥", " ": "␣", "\u202f": "⍽", "\xa0": "⍽"}.get(
         token, token)
 
 
 # --- the inference models of any course model ---------------------------------------------
-
-
-def variant_inference_models(model: keras.Model) -> tuple[keras.Model, keras.Model]:
-    """``(encoder_model, decoder_model)`` of any course encoder–decoder without attention:
-    LSTM (``encoder_lstm``, ``decoder_lstm``) or GRU (``encoder_gru``, ``decoder_gru``), read
-    through ``decoder_onehot`` or ``decoder_embedding``. The encoder returns the list of states
-    (``[h, c]`` or ``[h]``); the decoder takes ``[decoder_ids, *states]`` and returns
-    ``[probabilities, *states]``. What :func:`translate` uses for them (notebook 06).
-    """
-    names = {layer.name for layer in model.layers} if isinstance(model, keras.Model) else set()
-    rnn = "gru" if "decoder_gru" in names else "lstm"
-    reader = "decoder_embedding" if "decoder_embedding" in names else "decoder_onehot"
-    missing = {f"encoder_{rnn}", f"decoder_{rnn}", reader, "decoder_dense"} - names
-    if not names or len(model.inputs) != 2 or missing:
-        raise ValueError("expected a course encoder–decoder with two inputs and the layers "
-                         "encoder_lstm or encoder_gru, decoder_onehot or decoder_embedding, "
-                         "decoder_lstm or decoder_gru, and decoder_dense"
-                         + (f" (missing: {', '.join(sorted(missing))})" if missing else ""))
-    encoder_states = list(model.get_layer(f"encoder_{rnn}").output[1:])  # [h, c] or [h]
-    encoder_model = keras.Model(model.inputs[0], encoder_states, name="encoder_model")
-    decoder_rnn = model.get_layer(f"decoder_{rnn}")
-    latent_dim = int(decoder_rnn.units)
-    decoder_inputs = keras.Input(shape=(None,), dtype="int32", name="decoder_inputs")
-    state_inputs = [keras.Input(shape=(latent_dim,), name=f"decoder_state_input_{n}")
-                    for n in (("h",) if rnn == "gru" else ("h", "c"))]
-    decoder_outputs, *states = decoder_rnn(model.get_layer(reader)(decoder_inputs),
-                                           initial_state=state_inputs)
-    probabilities = model.get_layer("decoder_dense")(decoder_outputs)
-    decoder_model = keras.Model([decoder_inputs, *state_inputs], [probabilities, *states],
-                                name="decoder_model")
-    return encoder_model, decoder_model
 
 
 def inference_models_for(model: keras.Model) -> tuple[keras.Model, keras.Model]:
@@ -632,9 +607,6 @@ def inference_models_for(model: keras.Model) -> tuple[keras.Model, keras.Model]:
 
 
 def _build_inference_models(model: keras.Model) -> tuple[keras.Model, keras.Model]:
-    """:func:`inference_models_for` without the cache: the builder of the model's family."""
-    if has_attention(model):
-        return attention_inference_models(model)
-    if {"decoder_gru", "decoder_embedding"} & {layer.name for layer in model.layers}:
-        return variant_inference_models(model)  # GRU / word-level (06)
-    return inference_models(model)
+    """:func:`inference_models_for` without the cache: the builder of the model's family (its
+    architecture record names it; :mod:`helpers.architecture` knows who builds each)."""
+    return family(architecture_of(model).family).inference_models(model)

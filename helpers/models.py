@@ -24,6 +24,14 @@ from typing import Any
 import keras
 from keras import layers
 
+from helpers.architecture import (
+    Architecture,
+    architecture_of,
+    check_fits,
+    derive_architecture,
+    record,
+    register_family,
+)
 from helpers.checks import check_path, check_positive, check_tokens
 from helpers.encoding import START_TOKEN, STOP_TOKEN, Vocabulary
 from helpers.layers import OneHot
@@ -41,11 +49,6 @@ from helpers.training import masked_accuracy, masked_loss
 
 #: What a course translation model's manifest says it is.
 TRANSLATION_KIND = "seq2seq_course.translation_model"
-#: The layers every translation model has (inference models are rebuilt from them).
-TRANSLATION_LAYERS = ("encoder_inputs", "decoder_inputs", "encoder_lstm", "decoder_lstm",
-                      "decoder_dense")
-
-
 def _models_dir() -> Path:
     """``models/`` of the course checkout (an editable install: what ``make pretrained``
     writes); else the copy of those files that a wheel carries as ``helpers/_models/``
@@ -169,24 +172,16 @@ class UnreadableModelFileError(ModelFileError, PermissionError):
     """The model file or its manifest exists but cannot be read (permissions)."""
 
 
-def _check_sizes(model: keras.Model, input_vocab, target_vocab, where: str) -> None:
-    """The model reads ``len(input_vocab)`` tokens and writes ``len(target_vocab)``, or
-    :class:`ManifestError` says which vocabulary does not fit."""
-    by_name = {layer.name: layer for layer in model.layers}
-    dense = by_name.get("decoder_dense")
-    if dense is not None and dense.units != len(target_vocab):
-        raise ManifestError(f"{where}: the model predicts {dense.units} tokens but the target "
-                            f"vocabulary has {len(target_vocab)}")
-    for side, vocab in (("encoder", input_vocab), ("decoder", target_vocab)):
-        layer = by_name.get(f"{side}_onehot") or by_name.get(f"{side}_embedding")
-        size = getattr(layer, "num_tokens", None) or getattr(layer, "input_dim", None)
-        if size is None and len(model.inputs) == 2 and len(model.inputs[side == "decoder"]
-                                                           .shape) == 3:
-            size = int(model.inputs[side == "decoder"].shape[-1])  # the original's one-hot
-        if size is not None and size != len(vocab):
-            kind = "input" if side == "encoder" else "target"
-            raise ManifestError(f"{where}: the model's {side} reads {size} tokens but the "
-                                f"{kind} vocabulary has {len(vocab)}")
+def _check_sizes(architecture: Architecture, input_vocab, target_vocab, where: str) -> None:
+    """The model reads ``len(input_vocab)`` tokens and writes ``len(target_vocab)`` (its
+    architecture record says how many), or :class:`ManifestError` says which does not fit."""
+    if architecture.num_decoder_tokens != len(target_vocab):
+        raise ManifestError(f"{where}: the model predicts {architecture.num_decoder_tokens} "
+                            f"tokens but the target vocabulary has {len(target_vocab)}")
+    if architecture.num_encoder_tokens != len(input_vocab):
+        raise ManifestError(f"{where}: the model's encoder reads "
+                            f"{architecture.num_encoder_tokens} tokens but the input "
+                            f"vocabulary has {len(input_vocab)}")
 
 
 @dataclass
@@ -218,13 +213,23 @@ class TranslationModel:
                                       or not isinstance(value, numbers.Integral) or value < 1):
                 raise ManifestError(f"manifest field {key!r} must be a positive whole number, "
                                     f"not {value!r}")
-        _check_sizes(self.model, self.input_vocab, self.target_vocab, "TranslationModel")
+        try:
+            architecture = architecture_of(self.model)
+            check_fits(self.model, architecture)
+        except ValueError as exc:
+            raise WrongModelKindError(f"not a course translation model: {exc}") from None
+        _check_sizes(architecture, self.input_vocab, self.target_vocab, "TranslationModel")
         try:  # else decoding fails later, with KeyError '\t'
             check_tokens("target_vocab", self.target_vocab,
                          {"start": START_TOKEN, "stop": STOP_TOKEN},
                          hint="the decoder starts from the one and ends at the other")
         except ValueError as exc:
             raise ManifestError(str(exc)) from None
+
+    @property
+    def architecture(self) -> Architecture:
+        """What the model is (family, cell, tokens, reader, attention, sizes): its record."""
+        return architecture_of(self.model)
 
     @property
     def max_encoder_seq_length(self) -> int:
@@ -266,6 +271,8 @@ MANIFEST_FIELDS: dict[str, type] = {
     "target_vocabulary": list, "max_encoder_seq_length": int, "max_decoder_seq_length": int,
     "metadata": dict, "manifest_sha256": str,
 }
+#: Fields a manifest may lack (written since a later release; derived when missing).
+OPTIONAL_MANIFEST_FIELDS: dict[str, type] = {"architecture": dict}
 
 
 def manifest_digest(manifest: dict[str, Any]) -> str:
@@ -299,6 +306,10 @@ def check_manifest(manifest: Any, model_path: str | Path, *, verify_hash: bool =
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             raise ManifestError(f"{name}: field {key!r} must be a {kind.__name__}, not "
                                 f"{type(value).__name__} ({str(value)[:40]!r})")
+    for key, kind in OPTIONAL_MANIFEST_FIELDS.items():
+        if key in manifest and not isinstance(manifest[key], kind):
+            raise ManifestError(f"{name}: field {key!r} must be a {kind.__name__}, not "
+                                f"{type(manifest[key]).__name__} ({str(manifest[key])[:40]!r})")
     for key in ("max_encoder_seq_length", "max_decoder_seq_length"):
         if manifest[key] < 1:
             raise ManifestError(f"{name}: field {key!r} must be positive, not {manifest[key]}")
@@ -321,16 +332,21 @@ def save_translation_model(model: keras.Model, path: str | Path, *, input_vocab:
                            metadata: dict[str, Any] | None = None) -> dict[str, Any]:
     """Save ``model`` as ``path`` (``.keras``) and its manifest beside it; return the manifest.
 
-    The manifest records the vocabularies, the maximum lengths, the file's SHA-256 (checked
-    by :func:`load_translation_model`) and whatever ``metadata`` you pass (data, split,
+    The manifest records the vocabularies, the maximum lengths, the model's architecture
+    (:func:`helpers.architecture.architecture_of`), the file's SHA-256 (checked by
+    :func:`load_translation_model`) and whatever ``metadata`` you pass (data, split,
     hyperparameters, scores).
     """
     path = Path(path)
     if path.suffix != ".keras":
         raise ValueError(f"save the model as a .keras file, not {path.name!r}")
-    missing = [name for name in TRANSLATION_LAYERS if name not in _layer_names(model)]
-    if missing:
-        raise WrongModelKindError(f"not a translation model: no layer(s) {', '.join(missing)}")
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model, not {type(model).__name__}")
+    try:
+        architecture = architecture_of(model)
+    except ValueError as exc:
+        raise WrongModelKindError(f"not a translation model: {exc}") from None
+    _check_sizes(architecture, input_vocab, target_vocab, path.name)
     path.parent.mkdir(parents=True, exist_ok=True)
     _lean_copy(model).save(path)
     manifest = {
@@ -341,13 +357,10 @@ def save_translation_model(model: keras.Model, path: str | Path, *, input_vocab:
         "target_vocabulary": list(target_vocab.tokens),
         "max_encoder_seq_length": int(max_encoder_seq_length),
         "max_decoder_seq_length": int(max_decoder_seq_length),
+        "architecture": architecture.as_dict(),
         "metadata": metadata or {},
     }
     return write_manifest(path, manifest)
-
-
-def _layer_names(model: keras.Model) -> set[str]:
-    return {layer.name for layer in model.layers}
 
 
 def _renamed(path: Path) -> Path:
@@ -417,18 +430,29 @@ def load_translation_model(path: str | Path = PRETRAINED_MODEL, *,
     except Exception as exc:  # a damaged archive or a model of unknown layers
         raise CorruptModelFileError(
             f"{path.name} could not be loaded ({type(exc).__name__}: {str(exc)[:200]})") from exc
-    missing = [name for name in TRANSLATION_LAYERS if name not in _layer_names(model)]
-    if missing:
+    if "architecture" in manifest:  # what the model is, as recorded when it was saved
+        try:
+            architecture = Architecture.from_dict(manifest["architecture"])
+        except (TypeError, ValueError) as exc:
+            raise ManifestError(f"{meta_path.name}: field 'architecture': {exc}") from None
+    try:
+        if "architecture" not in manifest:  # a manifest from before records: derived once
+            architecture = derive_architecture(model)
+        check_fits(model, architecture)
+    except ValueError as exc:
+        if len(model.inputs) == 2 and "architecture" in manifest:
+            raise ManifestError(f"{meta_path.name}: field 'architecture' does not fit "
+                                f"{path.name}: {exc}") from None
         raise WrongModelKindError(
-            f"{path.name} is a Keras model but not a translation model (no layer(s) "
-            f"{', '.join(missing)})")
+            f"{path.name} is a Keras model but not a translation model ({exc})") from None
+    record(model, architecture)
     try:
         input_vocab = Vocabulary(tuple(manifest["input_vocabulary"]))
         target_vocab = Vocabulary(tuple(manifest["target_vocabulary"]))
     except ValueError as exc:
         raise ManifestError(f"{meta_path.name}: a vocabulary field is not a course "
                             f"vocabulary ({exc})") from exc
-    _check_sizes(model, input_vocab, target_vocab, path.name)
+    _check_sizes(architecture, input_vocab, target_vocab, path.name)
     return TranslationModel(model, input_vocab, target_vocab, manifest)
 
 
@@ -488,3 +512,10 @@ def inference_models(model: keras.Model) -> tuple[keras.Model, keras.Model]:
     decoder_model = keras.Model([decoder_inputs, decoder_state_input_h, decoder_state_input_c],
                                 [decoder_outputs, h, c], name="decoder_model")
     return encoder_model, decoder_model
+
+
+register_family(
+    "original", build=build_course_model, inference_models=inference_models,
+    cell="lstm", tokens="characters", reader="one-hot layer", attention=False,
+    description="the original text's LSTM encoder–decoder on characters (notebooks 03–04); "
+                "build_original_model builds it with one-hot inputs, as the text does")

@@ -30,6 +30,7 @@ import keras
 import numpy as np
 from keras import layers
 
+from helpers.architecture import Architecture, record
 from helpers.checks import check_positive
 from helpers.encoding import RESERVED_TOKENS, START_TOKEN, STOP_TOKEN, Vocabulary
 from helpers.models import TranslationModel, WrongModelKindError, translation_layers
@@ -140,6 +141,8 @@ def wrap_original_model(model: keras.Model, input_token_index: Mapping[str, int]
             biases[i] = bias[target_token_index[token]]
     dense.set_weights([columns, biases])
     wrapped.compile(optimizer="adam", loss=masked_loss, metrics=[masked_accuracy])
+    record(wrapped, Architecture("original", "lstm", "characters", "one-hot layer", False,
+                                 int(decoder_lstm.units), len(input_vocab), len(target_vocab)))
     return TranslationModel(wrapped, input_vocab, target_vocab, {
         "max_encoder_seq_length": int(max_encoder_seq_length),
         "max_decoder_seq_length": int(max_decoder_seq_length),

@@ -31,7 +31,7 @@ import numpy as np
 
 from helpers import data as course_data
 from helpers import evaluation, robustness
-from helpers.attention import build_attention_model, has_attention
+from helpers.architecture import family
 from helpers.augmentation import AUGMENT_PROBABILITIES, augment_pair
 from helpers.models import (
     ATTENTION_MODEL,
@@ -271,8 +271,8 @@ def train_attention(out: str | Path = ATTENTION_MODEL, *, resume: str | Path | N
     keras.utils.set_random_seed(settings["seed"])
     data = translation_data_from_split(attention_split(settings))
     batches = math.ceil(data.sizes()["train"] / settings["batch_size"])
-    model = build_attention_model(len(data.input_vocab), len(data.target_vocab),
-                                  latent_dim=settings["latent_dim"])
+    model = family("attention").build(len(data.input_vocab), len(data.target_vocab),
+                                      latent_dim=settings["latent_dim"])
     runs: list[TrainingRun] = []
     extra: dict[str, Any] = {}
     cycles_done = 0
@@ -460,7 +460,7 @@ def score_translator(translator: TranslationModel, trained_on: Sequence[tuple[st
         scores[which] = {**result.scores.as_dict(),
                          "sentences/s": round(result.sentences_per_second, 1),
                          **({"trained on": overlap[which]} if which in overlap else {})}
-    if has_attention(translator.model):  # the playground's models: its decodings compared
+    if translator.architecture.attention:  # the playground's models: its decodings compared
         beam = model_translate(translator, mode="beam")
         result = evaluation.evaluate(beam, *sets["course"])
         scores["course_beam"] = {**result.scores.as_dict(),
@@ -729,6 +729,17 @@ def _augment_words(rates: bool | dict[str, float] | None) -> str:
     return f" on the pairs as people type them (`augment_pair`: {drawn})"
 
 
+def _record_row(record: dict[str, Any] | None) -> list[str]:
+    """The card's row for the manifest's architecture record (:mod:`helpers.architecture`)."""
+    if not record:
+        return []
+    return [f"| architecture record (manifest) | family `{record['family']}`: "
+            f"{record['cell'].upper()}, {record['tokens']}, read through a "
+            f"{record['reader']}, {'with' if record['attention'] else 'no'} attention, "
+            f"latent_dim {record['latent_dim']}, {record['num_encoder_tokens']} → "
+            f"{record['num_decoder_tokens']} tokens |"]
+
+
 def write_card(manifest: dict[str, Any], model_path: str | Path,
                out: str | Path | None = None) -> Path:
     """Write the model's card, entirely from its manifest: ``<model>.md`` beside the model,
@@ -784,6 +795,7 @@ def write_card(manifest: dict[str, Any], model_path: str | Path,
         "| setting | value |",
         "| --- | --- |",
         *(row.format(dim=dim) for row in _ARCHITECTURES[architecture]),
+        *_record_row(manifest.get("architecture")),
         "| loss, metric | `masked_loss`, `masked_accuracy` (padding ignored) |",
         f"| optimizer | adam, clipnorm 1.0, learning rate {schedule} |",
         f"| batches | length-bucketed, {s['batch_size']} pairs |",

@@ -36,7 +36,7 @@ from typing import Literal
 import keras
 import numpy as np
 
-from helpers.attention import has_attention
+from helpers.architecture import architecture_of
 from helpers.checks import check_tokens
 from helpers.compiled import built_for
 from helpers.decoding import (
@@ -139,6 +139,12 @@ def _unknown_rule(prepared: PreparedInput, unknown: list[str], on_unknown: str,
     return left
 
 
+def normalise_text(text: str) -> str:
+    """``text`` as :func:`prepare_input` first reads it (the widgets echo it so): Unicode NFC,
+    every run of white space (tabs and newlines too) one space, none at either end."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
+
+
 def prepare_input(text: str, vocab: Vocabulary, max_length: int, *,
                   on_unknown: Literal["error", "drop", "unk"] = "error",
                   on_overflow: Literal["error", "truncate"] = "error") -> PreparedInput:
@@ -149,7 +155,7 @@ def prepare_input(text: str, vocab: Vocabulary, max_length: int, *,
         raise ValueError(f"on_unknown must be 'error', 'drop' or 'unk', not {on_unknown!r}")
     if on_overflow not in ("error", "truncate"):
         raise ValueError(f"on_overflow must be 'error' or 'truncate', not {on_overflow!r}")
-    cleaned = re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
+    cleaned = normalise_text(text)
     if not cleaned:
         raise EmptyInputError("Nothing to translate: type a sentence (e.g. 'I am cold.').")
     if isinstance(vocab, WordVocabulary):
@@ -399,7 +405,7 @@ def attention_map(translator, source: str, translation: str) -> np.ndarray:
     """
     check_translator(translator)
     model = translator.model
-    if not has_attention(model):
+    if not architecture_of(model).attention:
         raise TypeError("this model has no attention layer: only attention models "
                         "(helpers.attention.build_attention_model) have an attention map")
     enc_ids, dec_ids, _ = _teacher_forced_ids(translator, source, translation)

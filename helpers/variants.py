@@ -9,8 +9,8 @@ Every model keeps the course's layer names (``encoder_onehot``/``encoder_embeddi
 ``decoder_lstm``/``decoder_gru``, ``decoder_dense``), is made of stock layers and
 :class:`helpers.layers.OneHot` only (no ``Lambda``), saves as ``.keras`` and reloads with
 ``safe_mode=True``; :func:`helpers.translation.translate` takes them apart with
-:func:`variant_inference_models` (defined in :mod:`helpers.decoding`, so that imports flow one
-way, and available here). :class:`ScheduledSampling` is a way of *training* a course
+:func:`variant_inference_models`, which this module registers for the ``"gru"`` and ``"word"``
+families (:mod:`helpers.architecture`). :class:`ScheduledSampling` is a way of *training* a course
 model: the model it trains is an ordinary one, saved and translated as such.
 """
 
@@ -26,8 +26,8 @@ import numpy as np
 from keras import layers, ops
 
 from helpers import data as course_data
+from helpers.architecture import register_family
 from helpers.checks import check_positive
-from helpers.decoding import variant_inference_models as variant_inference_models
 from helpers.encoding import (
     add_start_stop,
     build_word_vocabulary,
@@ -103,6 +103,37 @@ def gru_inference_models(model: keras.Model) -> tuple[keras.Model, keras.Model]:
     decoder_outputs = decoder_dense(decoder_outputs)
     decoder_model = keras.Model([decoder_inputs, decoder_state_input_h],
                                 [decoder_outputs, state_h], name="decoder_model")
+    return encoder_model, decoder_model
+
+
+def variant_inference_models(model: keras.Model) -> tuple[keras.Model, keras.Model]:
+    """``(encoder_model, decoder_model)`` of any course encoder–decoder without attention:
+    LSTM (``encoder_lstm``, ``decoder_lstm``) or GRU (``encoder_gru``, ``decoder_gru``), read
+    through ``decoder_onehot`` or ``decoder_embedding``. The encoder returns the list of states
+    (``[h, c]`` or ``[h]``); the decoder takes ``[decoder_ids, *states]`` and returns
+    ``[probabilities, *states]``. What :func:`helpers.translation.translate` uses for them.
+    """
+    names = {layer.name for layer in model.layers} if isinstance(model, keras.Model) else set()
+    rnn = "gru" if "decoder_gru" in names else "lstm"
+    reader = "decoder_embedding" if "decoder_embedding" in names else "decoder_onehot"
+    missing = {f"encoder_{rnn}", f"decoder_{rnn}", reader, "decoder_dense"} - names
+    if not names or len(model.inputs) != 2 or missing:
+        raise ValueError("expected a course encoder–decoder with two inputs and the layers "
+                         "encoder_lstm or encoder_gru, decoder_onehot or decoder_embedding, "
+                         "decoder_lstm or decoder_gru, and decoder_dense"
+                         + (f" (missing: {', '.join(sorted(missing))})" if missing else ""))
+    encoder_states = list(model.get_layer(f"encoder_{rnn}").output[1:])  # [h, c] or [h]
+    encoder_model = keras.Model(model.inputs[0], encoder_states, name="encoder_model")
+    decoder_rnn = model.get_layer(f"decoder_{rnn}")
+    latent_dim = int(decoder_rnn.units)
+    decoder_inputs = keras.Input(shape=(None,), dtype="int32", name="decoder_inputs")
+    state_inputs = [keras.Input(shape=(latent_dim,), name=f"decoder_state_input_{n}")
+                    for n in (("h",) if rnn == "gru" else ("h", "c"))]
+    decoder_outputs, *states = decoder_rnn(model.get_layer(reader)(decoder_inputs),
+                                           initial_state=state_inputs)
+    probabilities = model.get_layer("decoder_dense")(decoder_outputs)
+    decoder_model = keras.Model([decoder_inputs, *state_inputs], [probabilities, *states],
+                                name="decoder_model")
     return encoder_model, decoder_model
 
 
@@ -392,3 +423,13 @@ def train_variant(name: str, model: keras.Model, data: TranslationData, *, epoch
     scorer = _EpochScores(seq2seq, data, sources, references, verbose)
     model.fit(dataset, epochs=epochs, callbacks=[*callbacks, scorer], shuffle=False, verbose=0)
     return VariantRun(name, scorer.rows, scorer.outputs)
+
+
+register_family(
+    "gru", build=build_gru_model, inference_models=variant_inference_models,
+    cell="gru", tokens="characters", reader="one-hot layer", attention=False,
+    description="the course model with GRU layers in place of the LSTM ones (notebook 06)")
+register_family(
+    "word", build=build_word_model, inference_models=variant_inference_models,
+    cell="lstm", tokens="words", reader="embedding", attention=False,
+    description="the course model on words, with Embedding layers (notebook 06)")

@@ -223,19 +223,28 @@ def test_train_course_refuses_a_strategy_that_is_not_one(course_model, toy) -> N
 
 
 def test_has_attention_recognises_a_notebook_copy_of_the_layer() -> None:
-    """A class written out in a notebook registers under the same name; models built from it
-    are still attention models (else translate would pick the wrong inference models)."""
+    """A class written out in a notebook registers under the same name; models built from it,
+    which carry no architecture record, are still attention models (else translate would pick
+    the wrong inference models)."""
     register = keras.saving.register_keras_serializable(package="seq2seq_course")
     try:
         @register
         class LuongAttention(keras.layers.Layer):  # noqa: N801  (as a notebook cell writes it)
             def call(self, inputs):
-                return inputs
+                return inputs[0]
 
-        inputs = keras.Input((3,))
-        assert attention.has_attention(keras.Model(inputs, LuongAttention()(inputs)))
+        source = keras.Input((None,), dtype="int32", name="encoder_inputs")
+        target = keras.Input((None,), dtype="int32", name="decoder_inputs")
+        encoded = layers.OneHot(5, name="encoder_onehot")(source)
+        decoded = keras.layers.LSTM(4, return_sequences=True, name="decoder_lstm")(
+            layers.OneHot(6, name="decoder_onehot")(target))
+        attended = LuongAttention(name="attention")([decoded, encoded])
+        model = keras.Model([source, target],
+                            keras.layers.Dense(6, name="decoder_dense")(attended))
+        assert attention.has_attention(model)
     finally:
         register(layers.LuongAttention)
     plain = keras.Input((3,))
-    assert not attention.has_attention(keras.Model(plain, keras.layers.Dense(2)(plain)))
+    with pytest.raises(ValueError, match="two inputs"):
+        attention.has_attention(keras.Model(plain, keras.layers.Dense(2)(plain)))
     assert not attention.has_attention(models.build_course_model(5, 6, latent_dim=4))

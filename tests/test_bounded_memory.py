@@ -9,7 +9,7 @@ import pytest
 
 from helpers import decoding as dec
 from helpers import encoding as enc
-from helpers import translation
+from helpers import models, translation
 from tests.conftest import MAX_OUT, SOURCES
 
 #: 13 sentences: the toy's, their pairs, and a repeat (equal sentences must sample alike).
@@ -53,7 +53,7 @@ def test_translate_in_chunks_gives_the_same_strings(translator, monkeypatch,
 def test_the_decoders_chunk_a_long_batch(toy, course_model, monkeypatch, batch_sizes) -> None:
     input_vocab, target_vocab, _, _ = toy
     ids = enc.encode_sequences([t[:8] for t in LONG_LIST], input_vocab)
-    parts = dec.inference_models(course_model)
+    parts = models.inference_models(course_model)
     kwargs = {"max_decoder_seq_length": MAX_OUT}
     calls = {
         "greedy": lambda: dec.greedy_decode(*parts, ids, target_vocab, **kwargs),
@@ -85,7 +85,7 @@ def test_an_unseeded_sample_draws_once_for_all_chunks(toy, course_model, monkeyp
     input_vocab, target_vocab, _, _ = toy
     ids = enc.encode_sequences(["Wait!", "Go.", "Wait!"], input_vocab)
     monkeypatch.setattr(dec, "CHUNK_SIZE", 1)
-    out = dec.sample_decode(*dec.inference_models(course_model), ids, target_vocab,
+    out = dec.sample_decode(*models.inference_models(course_model), ids, target_vocab,
                             temperature=50.0, max_decoder_seq_length=MAX_OUT)
     assert out[0] == out[2]
 
@@ -96,7 +96,7 @@ def test_beam_width_has_a_limit(translator, toy, course_model) -> None:
     assert 16 <= limit <= 256
     assert f"at most {limit}" in dec.beam_search.__doc__.replace("\n", " ")
     with pytest.raises(ValueError, match=f"beam_width must be at most {limit}, got {limit + 1}"):
-        dec.beam_search(*dec.inference_models(course_model), encoder_ids, target_vocab,
+        dec.beam_search(*models.inference_models(course_model), encoder_ids, target_vocab,
                         beam_width=limit + 1, max_decoder_seq_length=MAX_OUT)
     with pytest.raises(ValueError, match=f"beam_width must be at most {limit}"):
         translation.translate(translator, "Go.", mode="beam", beam_width=100_000)

@@ -26,14 +26,14 @@ def original_loop(encoder_model, decoder_model, encoder_ids, target_vocab, one_h
 
 def test_course_model_learns_the_toy_set(toy, course_model) -> None:
     _, target_vocab, encoder_ids, _ = toy
-    encoder_model, decoder_model = dec.inference_models(course_model)
+    encoder_model, decoder_model = models.inference_models(course_model)
     assert dec.greedy_decode(encoder_model, decoder_model, encoder_ids, target_vocab,
                              max_decoder_seq_length=MAX_OUT) == TARGETS
 
 
 def test_batched_greedy_equals_the_original_loop(toy, course_model) -> None:
     _, target_vocab, encoder_ids, _ = toy
-    encoder_model, decoder_model = dec.inference_models(course_model)
+    encoder_model, decoder_model = models.inference_models(course_model)
     batched = dec.greedy_decode(encoder_model, decoder_model, encoder_ids, target_vocab,
                                 max_decoder_seq_length=MAX_OUT)
     assert batched == original_loop(encoder_model, decoder_model, encoder_ids, target_vocab)
@@ -42,7 +42,7 @@ def test_batched_greedy_equals_the_original_loop(toy, course_model) -> None:
 def test_original_layout_after_reload(toy, original_model) -> None:
     input_vocab, target_vocab, encoder_ids, _ = toy
     encoder_ids = encoder_ids[:3]  # predict() per character is slow: three sentences suffice
-    encoder_model, decoder_model = dec.inference_models(original_model)
+    encoder_model, decoder_model = models.inference_models(original_model)
     assert [len(o.shape) for o in decoder_model.outputs] == [3, 2, 2]
     looped = original_loop(encoder_model, decoder_model, encoder_ids, target_vocab,
                            one_hot_width=len(input_vocab))
@@ -53,7 +53,7 @@ def test_original_layout_after_reload(toy, original_model) -> None:
 
 def test_padding_does_not_change_an_encoding(toy, course_model) -> None:
     _, _, encoder_ids, _ = toy
-    encoder_model, _ = dec.inference_models(course_model)
+    encoder_model, _ = models.inference_models(course_model)
     padded = np.pad(encoder_ids, ((0, 0), (0, 5)))
     together = dec.encode(encoder_model, padded)
     for i, row in enumerate(encoder_ids):
@@ -66,12 +66,12 @@ def test_inference_models_reject_other_models() -> None:
     inputs = keras.Input(shape=(3,))
     plain = keras.Model(inputs, keras.layers.Dense(2)(inputs))
     with pytest.raises(models.WrongModelKindError, match="two inputs"):
-        dec.inference_models(plain)
+        models.inference_models(plain)
 
 
 def test_beam_search(toy, course_model) -> None:
     _, target_vocab, encoder_ids, _ = toy
-    encoder_model, decoder_model = dec.inference_models(course_model)
+    encoder_model, decoder_model = models.inference_models(course_model)
     greedy = dec.greedy_decode(encoder_model, decoder_model, encoder_ids, target_vocab,
                                max_decoder_seq_length=MAX_OUT)
     assert dec.beam_search(encoder_model, decoder_model, encoder_ids, target_vocab, beam_width=1,
@@ -90,7 +90,7 @@ def test_beam_search(toy, course_model) -> None:
 
 def test_sampling(toy, course_model) -> None:
     _, target_vocab, encoder_ids, _ = toy
-    encoder_model, decoder_model = dec.inference_models(course_model)
+    encoder_model, decoder_model = models.inference_models(course_model)
     kwargs = {"max_decoder_seq_length": MAX_OUT}
     first = dec.sample_decode(encoder_model, decoder_model, encoder_ids, target_vocab,
                               temperature=1.5, seed=7, **kwargs)
@@ -111,7 +111,7 @@ def test_sampling(toy, course_model) -> None:
 
 def test_a_seeded_sample_does_not_depend_on_the_rest_of_the_batch(toy, course_model) -> None:
     _, target_vocab, encoder_ids, _ = toy
-    encoder_model, decoder_model = dec.inference_models(course_model)
+    encoder_model, decoder_model = models.inference_models(course_model)
 
     def sample(ids, seed=11):
         return dec.sample_decode(encoder_model, decoder_model, ids, target_vocab,
@@ -126,7 +126,7 @@ def test_a_seeded_sample_does_not_depend_on_the_rest_of_the_batch(toy, course_mo
 
 def test_decoding_steps(toy, course_model) -> None:
     input_vocab, target_vocab, encoder_ids, _ = toy
-    encoder_model, decoder_model = dec.inference_models(course_model)
+    encoder_model, decoder_model = models.inference_models(course_model)
     steps = dec.decoding_steps(encoder_model, decoder_model, encoder_ids[3:4, :8], target_vocab,
                                max_decoder_seq_length=MAX_OUT)
     assert steps[-1].chosen == "⏎" and steps[-1].text_so_far == TARGETS[3]

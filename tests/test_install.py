@@ -72,6 +72,7 @@ def test_wheel_installed_outside_the_checkout_translates(tmp_path) -> None:
     with zipfile.ZipFile(wheel) as zf:
         carried = {n.removeprefix("helpers/_models/") for n in zf.namelist()
                    if n.startswith("helpers/_models/")}
+        assert "helpers/widgets.css" in zf.namelist(), "the wheel does not carry widgets.css"
     assert carried == set(models), "the wheel does not carry models/ as helpers/_models/"
     assert wheel.stat().st_size < 30_000_000, f"{wheel.name}: {wheel.stat().st_size} bytes"
 

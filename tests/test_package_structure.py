@@ -62,9 +62,26 @@ def test_find_cycle_finds_one() -> None:
 
 def test_helpers_has_no_import_cycle() -> None:
     graph = helpers_imports()
-    assert graph["decoding"] >= {"models", "attention"}  # the parser sees real imports
+    assert graph["decoding"] >= {"architecture", "checks"}  # the parser sees real imports
     cycle = find_cycle(graph)
     assert cycle is None, "import cycle in helpers/: " + " → ".join(cycle)
+
+
+#: The modules that register a model family (helpers.architecture.FAMILY_MODULES), and those
+#: that must not import one: they ask the architecture record and the registry (issue 23).
+FAMILY_MODULE_NAMES = {"attention", "variants", "models"}
+FAMILY_FREE = ("decoding", "translation", "widget_html", "widget_static", "widget_input",
+               "widget_translator", "widget_steps", "widgets", "pretrained")
+
+
+def test_decoders_and_widgets_import_no_family_module() -> None:
+    from helpers.architecture import FAMILY_MODULES
+
+    assert {m.removeprefix("helpers.") for m in FAMILY_MODULES.values()} == FAMILY_MODULE_NAMES
+    graph = helpers_imports()
+    for module in FAMILY_FREE:
+        family_imports = graph[module] & (FAMILY_MODULE_NAMES - {"models"})
+        assert not family_imports, f"helpers.{module} imports {family_imports}: ask the registry"
 
 
 def test_no_import_for_a_side_effect() -> None:
@@ -87,12 +104,13 @@ def test_every_module_names_its_notebook() -> None:
 #: own layer's modules listed before it), as the issue's "data/encoding → models/training →
 #: decoding → translation API → widgets, the release pipeline on top" says.
 LAYERS = [
-    ["checks", "compiled", "exercises", "profiles", "data", "encoding", "layers", "baselines",
-     "evaluation", "figures", "augmentation", "robustness", "app_server"],
+    ["checks", "compiled", "exercises", "profiles", "data", "encoding", "layers", "architecture",
+     "baselines", "evaluation", "figures", "augmentation", "robustness", "app_server"],
     ["training", "models", "attention", "original", "addition"],
     ["decoding"],
     ["translation"],
-    ["variants", "widgets"],
+    ["variants", "widget_html", "widget_static", "widget_input", "widget_translator",
+     "widget_steps", "widgets"],
     ["pretrained"],
     ["exercises_01", "exercises_02", "exercises_03", "exercises_04", "exercises_05",
      "exercises_06", "exercises_07"],

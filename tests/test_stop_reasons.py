@@ -58,7 +58,7 @@ def decoders(encoder_model, decoder_model, ids, vocab, **kwargs):
 
 def test_finished_decodings_say_they_met_the_stop_token(toy, course_model) -> None:
     _, target_vocab, encoder_ids, _ = toy
-    for mode, outputs in decoders(*dec.inference_models(course_model), encoder_ids,
+    for mode, outputs in decoders(*models.inference_models(course_model), encoder_ids,
                                   target_vocab).items():
         assert outputs == TARGETS, mode  # still strings, equal to plain ones
         assert [o.stop_reason for o in outputs] == [FINISHED] * len(TARGETS), mode
@@ -68,7 +68,7 @@ def test_finished_decodings_say_they_met_the_stop_token(toy, course_model) -> No
 def test_decodings_cut_by_the_length_limit_say_so(toy, never_stops) -> None:
     _, target_vocab, _, _ = toy
     ids = np.array([never_stops.input_vocab.encode("very very")], np.int32)
-    for mode, outputs in decoders(*dec.inference_models(never_stops.model), ids,
+    for mode, outputs in decoders(*models.inference_models(never_stops.model), ids,
                                   target_vocab).items():
         assert [o.stop_reason for o in outputs] == [CUT], mode
         assert len(outputs[0]) == MAX_OUT + 1 and not outputs[0].finished, mode
@@ -76,11 +76,11 @@ def test_decodings_cut_by_the_length_limit_say_so(toy, never_stops) -> None:
 
 def test_every_beam_says_why_it_stopped(toy, course_model, never_stops) -> None:
     _, target_vocab, encoder_ids, _ = toy
-    beams = dec.beam_search(*dec.inference_models(course_model), encoder_ids, target_vocab,
+    beams = dec.beam_search(*models.inference_models(course_model), encoder_ids, target_vocab,
                             beam_width=2, max_decoder_seq_length=MAX_OUT, return_all=True)
     assert all(text.stop_reason == FINISHED for hyps in beams for text, _ in hyps[:1])
     ids = np.array([never_stops.input_vocab.encode("very")], np.int32)
-    cut = dec.beam_search(*dec.inference_models(never_stops.model), ids, target_vocab,
+    cut = dec.beam_search(*models.inference_models(never_stops.model), ids, target_vocab,
                           beam_width=2, max_decoder_seq_length=MAX_OUT, return_all=True)
     assert {text.stop_reason for text, _ in cut[0]} == {CUT}
 
@@ -88,10 +88,10 @@ def test_every_beam_says_why_it_stopped(toy, course_model, never_stops) -> None:
 def test_the_original_loop_says_why_it_stopped(toy, course_model, never_stops) -> None:
     _, target_vocab, encoder_ids, _ = toy
     seq = encoder_ids[:1, :len(SOURCES[0])]
-    done = dec.decode_sequence(seq, *dec.inference_models(course_model), target_vocab, MAX_OUT)
+    done = dec.decode_sequence(seq, *models.inference_models(course_model), target_vocab, MAX_OUT)
     assert done == TARGETS[0] + "\n" and done.stop_reason == FINISHED
     seq = np.array([never_stops.input_vocab.encode("very")], np.int32)
-    cut = dec.decode_sequence(seq, *dec.inference_models(never_stops.model), target_vocab, 5)
+    cut = dec.decode_sequence(seq, *models.inference_models(never_stops.model), target_vocab, 5)
     assert len(cut) == 6 and cut.stop_reason == CUT
 
 

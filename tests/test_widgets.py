@@ -14,7 +14,7 @@ import pytest
 
 from helpers import decoding as dec
 from helpers import encoding as enc
-from helpers import models, translation
+from helpers import models, translation, widget_html, widget_static, widget_translator
 from helpers import widgets as w
 from tests.conftest import toy_translator
 
@@ -79,7 +79,7 @@ def test_confidence_shading(translator) -> None:
     assert len(shown) == len(widget.translation) > 0
     assert shown == pytest.approx(confidences, abs=1e-4)
     assert "s2s-legend" in widget.result.value
-    assert w._shade(1.0).endswith(" 0.0)") and w._shade(0.0).endswith(" 0.85)")
+    assert widget_html._shade(1.0).endswith(" 0.0)") and widget_html._shade(0.0).endswith(" 0.85)")
     with pytest.raises(ValueError, match="confidences"):
         w.confidence_html("ab", [0.5])
 
@@ -148,7 +148,7 @@ def test_an_unexpected_error_is_a_message_not_a_traceback(translator, monkeypatc
     def broken(*args, **kwargs):
         raise RuntimeError("model on fire")
 
-    monkeypatch.setattr(w, "translate", broken)
+    monkeypatch.setattr(widget_translator, "translate", broken)
     type_and_enter(widget, "Go.")  # must not raise
     assert "model on fire" in widget.notes.value and "s2s-error" in widget.notes.value
 
@@ -232,7 +232,7 @@ def test_translation_is_the_models_text_even_with_markup_characters(translator,
     def fake(model, source, **kwargs):
         return translation.Translation(source=source, text=text, used_input=source)
 
-    monkeypatch.setattr(w, "translate", fake)
+    monkeypatch.setattr(widget_translator, "translate", fake)
     widget = w.Translator(translator, "Go.")
     assert widget.translation == text
     assert widget.last is not None and widget.last.used_input == "Go."
@@ -274,7 +274,7 @@ def test_attention_map_toggles_without_translating_again(attention_translator,
     widget = w.Translator(attention_translator, "Wait!", show_attention=False)
     assert widget.attention_view.value == "" and widget.attention_weights is None
     calls = []
-    monkeypatch.setattr(w, "translate", lambda *a, **k: calls.append(a))
+    monkeypatch.setattr(widget_translator, "translate", lambda *a, **k: calls.append(a))
     widget.show_attention.value = True
     assert calls == []
     assert widget.attention_view.value.count('class="s2s-att-row') == len("Attends !") + 1
@@ -292,7 +292,7 @@ def test_attention_map_of_beam_search_says_it_is_teacher_forced(attention_transl
 
 
 def test_no_attention_map_too_big_for_a_screen(attention_translator, monkeypatch) -> None:
-    monkeypatch.setattr(w, "MAX_ATTENTION_CELLS", len("Go.") * len("Va !⏎"))
+    monkeypatch.setattr(widget_translator, "MAX_ATTENTION_CELLS", len("Go.") * len("Va !⏎"))
     widget = w.Translator(attention_translator, "Go.")
     assert widget.attention_view.value.count('class="s2s-att-row') == len("Va !") + 1
     type_and_enter(widget, "Hi.")  # 3 × 8 cells: one row too many
@@ -306,7 +306,7 @@ def test_a_failing_attention_map_keeps_the_translation(attention_translator,
     def broken(*args, **kwargs):
         raise RuntimeError("attention on fire")
 
-    monkeypatch.setattr(w, "attention_map", broken)
+    monkeypatch.setattr(widget_translator, "attention_map", broken)
     widget = w.Translator(attention_translator, "Run!")
     assert widget.translation == "Cours !" and "s2s-error" not in widget.notes.value
     assert "attention on fire" in widget.attention_view.value
@@ -479,7 +479,7 @@ def test_a_translator_displays_with_a_static_copy_of_its_translation(translator)
     assert len(cells) == len("Soyez gentil !")
     assert [float(c["data-p"]) for c in cells] == pytest.approx(confidences, abs=1e-4)
     for cell, p in zip(cells, confidences, strict=True):  # the shading, inline …
-        assert f"background-color: {w._shade(p)}" in cell["style"]
+        assert f"background-color: {widget_html._shade(p)}" in cell["style"]
     for p in confidences:  # … and the number under each character (GitHub may drop styles)
         assert f"{p:.0%}" in page.text
     assert "greedy" in page.text and "mean confidence" in page.text
@@ -509,8 +509,8 @@ def test_the_static_copy_escapes_the_text(translator, monkeypatch) -> None:
     def fake(model, source, **kwargs):
         return translation.Translation(source=source, text=text, used_input=source)
 
-    monkeypatch.setattr(w, "translate", fake)
-    monkeypatch.setattr(w, "character_confidences", lambda m, s, t: [0.5] * len(t))
+    monkeypatch.setattr(widget_translator, "translate", fake)
+    monkeypatch.setattr(widget_translator, "character_confidences", lambda m, s, t: [0.5] * len(t))
     widget = w.Translator(translator, "Go.")
     data, page = static_of(widget)
     assert_self_contained(page)
@@ -557,7 +557,7 @@ def test_a_step_through_displays_with_every_steps_candidates(attention_translato
 
 
 def test_a_long_decoding_lists_its_first_and_last_steps(translator, monkeypatch) -> None:
-    monkeypatch.setattr(w, "STATIC_MAX_STEPS", 4)
+    monkeypatch.setattr(widget_static, "STATIC_MAX_STEPS", 4)
     widget = w.StepThrough(translator, "Get out!")
     _, page = static_of(widget)
     shown = [int(a["data-step"]) for tag, a in page.tags if a.get("class") == "s2s-static-step"]
