@@ -18,8 +18,8 @@ while it sends the page. Two things went wrong with Jupyter's own managers (issu
   closed before its scripts ran never connects to its kernel, which lived until the idle cull
   (``APP_CULL_IDLE``, five minutes). :class:`AppKernelManager` stops a kernel that no page has
   connected to once it has been idle ``unclaimed_timeout`` seconds (checked every
-  ``cull_interval``). A page connects within a second or two of arriving, and a kernel is busy,
-  not idle, while it runs the notebook, so no page that loads loses its kernel. A health check
+  ``cull_interval``). Only an idle kernel counts: one still starting or busy running the notebook
+  has not sent its page yet, and a page connects within seconds of arriving. A health check
   that starts nothing: ``GET /voila/templates/s2s-playground/static/health.txt``.
 """
 
@@ -73,7 +73,9 @@ class AppKernelManager(AsyncMappingKernelManager):
         """Whether no page ever connected to the kernel and it has been idle
         ``unclaimed_timeout`` seconds."""
         kernel = self._kernels[kernel_id]
-        if kernel_id in self._claimed or getattr(kernel, "execution_state", None) == "busy":
+        # only an idle kernel: one still "starting" (importing, on a loaded machine) or "busy"
+        # (running the notebook) has not yet sent its page
+        if kernel_id in self._claimed or getattr(kernel, "execution_state", None) != "idle":
             return False
         last = getattr(kernel, "last_activity", None)
         idle = datetime.now(UTC) - last if last is not None else timedelta(0)

@@ -172,7 +172,7 @@ def voila_url(tmp_path_factory) -> Iterator[str]:
 
 
 #: The unclaimed-kernel fixture's settings: short, so that its test takes seconds, not minutes.
-QUICK_UNCLAIMED = {"APP_UNCLAIMED": 6, "APP_CULL_INTERVAL": 2}
+QUICK_UNCLAIMED = {"APP_UNCLAIMED": 20, "APP_CULL_INTERVAL": 2}
 
 
 @pytest.fixture(scope="module")

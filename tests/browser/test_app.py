@@ -11,6 +11,7 @@ import urllib.request
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from helpers.widgets import DEFAULT_MODE, MODES
 from tests.browser.conftest import (
@@ -483,7 +484,13 @@ def test_the_page_shows_widgets_and_errors_and_nothing_else(browser, small_app_u
 
 def _load_app(page, url: str) -> None:
     page.goto(url, wait_until="domcontentloaded", timeout=60_000)
-    page.locator(INPUT).wait_for(state="visible", timeout=APP_READY_MS)
+    try:
+        page.locator(INPUT).wait_for(state="visible", timeout=APP_READY_MS)
+    except PlaywrightTimeoutError:
+        log = SERVER_LOGS.get(url)
+        tail = log.read_text(errors="replace")[-3000:] if log else "(no server log)"
+        raise AssertionError(f"the app's translator never appeared; the server said:\n{tail}"
+                             ) from None
 
 
 def _wait_for_kernels(url: str, count: int, seconds: float) -> list[int]:
