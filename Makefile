@@ -38,13 +38,14 @@ APP_UNCLAIMED ?= 30
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: setup lab app test lint notebooks data kernel clean help pretrained pretrained-attention \
-	pretrained-seed pretrained-original pretrained-original-100 cards test-fast test-py313 test-colab venv lock
+	pretrained-seed pretrained-original pretrained-original-100 cards test-fast test-units test-py313 test-colab venv lock
 
 help:
 	@echo "make lab        set everything up and open the course in JupyterLab"
 	@echo "make test       set everything up and run the whole test suite"
-	@echo "make test-fast  unit and agreement tests only (no notebooks, no browser)"
-	@echo "make test-py313 the fast tier under Debian 13's Python 3.13 (root; debootstrap, chroot)"
+	@echo "make test-fast  the edit-test loop: tests not marked slow, on every core (< 2 min)"
+	@echo "make test-units every test of tests/ but the browser's, slow ones too, on every core"
+	@echo "make test-py313 make test-units under Debian 13's Python 3.13 (root; debootstrap, chroot)"
 	@echo "make test-colab the Colab install cell in a fresh environment with other supported versions"
 	@echo "make lock       regenerate requirements/lock.txt from pyproject.toml (UPGRADE=1: newest)"
 	@echo "make app        serve the translation playground (Voila) on $(HOST):$(APP_PORT)"
@@ -140,14 +141,26 @@ app: $(STAMP) $(KERNEL)  # the app reads no corpus: it needs the packages and th
 		--VoilaConfiguration.multi_kernel_manager_class=helpers.app_server.AppKernelManager \
 		--AppKernelManager.unclaimed_timeout=$(APP_UNCLAIMED)
 
-# Everything: unit tests, every notebook executed in the quick profile (nbval), browser tests.
+# Everything: unit tests and every notebook executed in the quick profile (nbval), on every core
+# (pytest-xdist; a notebook's cells stay together on one worker), then the browser tests, one at
+# a time (they time page loads and kernels).
 test: setup
-	$(PY) -m pytest --durations=20
+	$(PY) -m pytest -n auto --dist loadfile --durations=20 -m "not browser and not colab"
+	$(PY) -m pytest --durations=10 -m browser tests/browser
 
-# The edit–test loop: unit and agreement tests only (no notebook execution, no browser).
+# The edit–test loop, on every core (pytest-xdist; a test file's tests stay on one worker, so its
+# models are trained once): the tests not marked slow (no wheel build,
+# no training beyond the tiny shared models, no notebook, kernel or browser; see the "slow"
+# marker in pyproject.toml). Under 2 minutes on 2 cores.
 test-fast: setup
-	$(PY) -m pytest -o addopts="-p no:cacheprovider -ra" --durations=10 tests \
-		--ignore=tests/browser -m "not browser and not colab"
+	$(PY) -m pytest -o addopts="-p no:cacheprovider -ra" -n auto --dist loadfile --durations=10 \
+		tests --ignore=tests/browser -m "not slow and not colab"
+
+# Every test of tests/ that needs no browser, slow ones included, on every core: what the Python
+# 3.13 run checks (no notebook runs: those are make test's).
+test-units: setup
+	$(PY) -m pytest -o addopts="-p no:cacheprovider -ra" -n auto --dist loadfile --durations=10 \
+		tests --ignore=tests/browser -m "not browser and not colab"
 
 # The Colab install cell, tried in a fresh environment that already has other supported versions
 # (tests/test_colab_install.py; downloads them, a few minutes). Not part of make test.
@@ -155,10 +168,11 @@ test-colab: setup
 	$(PY) -m pytest -o addopts="-p no:cacheprovider -ra" --durations=5 -m colab \
 		tests/test_colab_install.py
 
-# The fast tier under Python 3.13, in a Debian 13 root made with debootstrap (root only; the root
-# is cached in /var/cache/seq2seq-py313, see the script). .ci/run runs it after make test.
+# The unit tests (make test-units) under Python 3.13, in a Debian 13 root made with debootstrap
+# (root only; the root is cached in /var/cache/seq2seq-py313, see the script). .ci/run runs it
+# after make test.
 test-py313:
-	bash tools/test_debian13.sh test-fast
+	bash tools/test_debian13.sh test-units
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 # Executed notebooks (nbval) inherit this environment: same code, less data, fewer epochs.
 os.environ.setdefault("COURSE_PROFILE", "quick")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 
+def pytest_collection_modifyitems(config, items) -> None:
+    """Notebook runs (nbval) and browser tests are ``slow``, as are the tests marked so."""
+    for item in items:
+        if item.path.suffix == ".ipynb" or item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
+
+
 # --- tiny translation models shared by the decoding, widget and agreement tests -----------
 # Imported here, after the environment is set, so TensorFlow reads TF_CPP_MIN_LOG_LEVEL.
 import keras  # noqa: E402
-import pytest  # noqa: E402
+import numpy as np  # noqa: E402
 
 from helpers import encoding as enc  # noqa: E402
 from helpers import models  # noqa: E402
@@ -32,15 +41,23 @@ def toy():
     return input_vocab, target_vocab, encoder_ids, decoder_ids
 
 
+def fit_full_batches(model, encoder_ids, decoder_ids, steps: int = 120):
+    """``steps`` teacher-forced steps, each on all the pairs at once: ``steps`` epochs of one
+    batch, run as one epoch of ``steps`` copies (Keras's per-epoch work, once: half the time)."""
+    copies = (steps, 1)
+    model.fit([np.tile(encoder_ids, copies), np.tile(decoder_ids, copies)],
+              np.tile(enc.shift_left(decoder_ids), copies), epochs=1,
+              batch_size=len(encoder_ids), shuffle=False, verbose=0)
+    return model
+
+
 def recite_toy_pairs(build, toy):
     """A model from ``build(num_encoder_tokens, num_decoder_tokens, latent_dim=…,
     learning_rate=…)`` trained until it recites the toy pairs."""
     input_vocab, target_vocab, encoder_ids, decoder_ids = toy
     keras.utils.set_random_seed(0)
     model = build(len(input_vocab), len(target_vocab), latent_dim=32, learning_rate=1e-2)
-    model.fit([encoder_ids, decoder_ids], enc.shift_left(decoder_ids), epochs=120,
-              batch_size=len(SOURCES), verbose=0)
-    return model
+    return fit_full_batches(model, encoder_ids, decoder_ids)
 
 
 def toy_translator(model, toy) -> models.TranslationModel:

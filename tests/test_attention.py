@@ -83,6 +83,7 @@ def reference_loop(encoder_model, decoder_model, ids: np.ndarray, target_vocab) 
     return text
 
 
+@pytest.mark.slow  # the one-sentence loop, sentence by sentence
 def test_batched_greedy_equals_the_one_sentence_loop(attention_translator, toy) -> None:
     input_vocab, target_vocab, encoder_ids, _ = toy
     encoder_model, decoder_model = decoding.inference_models_for(attention_translator.model)
@@ -200,6 +201,7 @@ DISTRIBUTED = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow  # a subprocess trains
 def test_train_course_runs_under_a_mirrored_strategy_on_two_cpu_devices() -> None:
     out = subprocess.run([sys.executable, "-c", DISTRIBUTED], capture_output=True, text=True,
                          timeout=600)

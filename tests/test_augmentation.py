@@ -190,6 +190,7 @@ def test_an_augmented_pair_too_long_for_the_model_falls_back_to_the_pair() -> No
         sorted(e for e, _ in PAIRS)
 
 
+@pytest.mark.slow  # trains for several epochs
 def test_train_course_trains_on_augmented_pairs() -> None:
     from helpers.models import build_course_model
 

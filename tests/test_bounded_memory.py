@@ -39,6 +39,7 @@ def run_all(translator, chunk_size, monkeypatch):
     return texts
 
 
+@pytest.mark.slow  # decodes a list in chunks of one and three, in every mode
 def test_translate_in_chunks_gives_the_same_strings(translator, monkeypatch,
                                                     batch_sizes) -> None:
     whole = run_all(translator, 1000, monkeypatch)

@@ -133,6 +133,7 @@ def resident_mb() -> float:
     return psutil.Process().memory_info().rss / 2**20
 
 
+@pytest.mark.slow  # 50 load-and-translate cycles
 def test_load_and_translate_cycles_do_not_grow_memory(toy, tmp_path: Path) -> None:
     """50 cycles of what a notebook cell does when it is run again (load the model, translate)
     grow resident memory by less than 20 MB in all (each cycle left about 2.4 MB of compiled

@@ -1,4 +1,4 @@
-"""helpers.decoding and helpers.evaluation, on tiny models trained in seconds."""
+"""helpers.decoding: greedy, beam and sampling decoders, on tiny models trained in seconds."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ import pytest
 
 from helpers import decoding as dec
 from helpers import encoding as enc
-from helpers import evaluation as ev
-from helpers import models, translation
-from tests.conftest import MAX_OUT, SOURCES, TARGETS
+from helpers import models
+from tests.conftest import MAX_OUT, TARGETS
 
 
 def original_loop(encoder_model, decoder_model, encoder_ids, target_vocab, one_hot_width=None):
@@ -31,6 +30,7 @@ def test_course_model_learns_the_toy_set(toy, course_model) -> None:
                              max_decoder_seq_length=MAX_OUT) == TARGETS
 
 
+@pytest.mark.slow  # the one-sentence loop, sentence by sentence
 def test_batched_greedy_equals_the_original_loop(toy, course_model) -> None:
     _, target_vocab, encoder_ids, _ = toy
     encoder_model, decoder_model = models.inference_models(course_model)
@@ -39,6 +39,7 @@ def test_batched_greedy_equals_the_original_loop(toy, course_model) -> None:
     assert batched == original_loop(encoder_model, decoder_model, encoder_ids, target_vocab)
 
 
+@pytest.mark.slow  # the one-sentence loop, sentence by sentence
 def test_original_layout_after_reload(toy, original_model) -> None:
     input_vocab, target_vocab, encoder_ids, _ = toy
     encoder_ids = encoder_ids[:3]  # predict() per character is slow: three sentences suffice
@@ -132,99 +133,3 @@ def test_decoding_steps(toy, course_model) -> None:
     assert steps[-1].chosen == "⏎" and steps[-1].text_so_far == TARGETS[3]
     assert all(len(s.candidates) == 5 and s.candidates[0][0] == s.chosen for s in steps)
     assert all(s.candidates[0][1] >= s.candidates[1][1] for s in steps)
-
-
-# --- the translation API --------------------------------------------------------------------
-
-
-def test_translate(translator) -> None:
-    one = translation.translate(translator, "  Be   nice. ")
-    assert isinstance(one, translation.Translation)
-    assert one.text == "Soyez gentil !" and one.used_input == "Be nice." and not one.notices
-    many = translation.translate(translator, SOURCES, mode="beam", beam_width=2)
-    assert [t.text for t in many] == TARGETS
-    sampled = translation.translate(translator, ["Go."], mode="sample", temperature=1e-3, seed=0)
-    assert sampled[0].text == "Va !"
-    conf = translation.character_confidences(translator, "Go.", "Va !")
-    assert len(conf) == 4 and all(0 < p <= 1 for p in conf) and min(conf) > 0.3
-    assert min(translation.character_confidences(translator, "Go.", "Vx !")) < 0.1
-
-
-@pytest.mark.parametrize("text", ["", "   ", "\t\n", "\u3000"])
-def test_empty_input(translator, text: str) -> None:
-    with pytest.raises(translation.EmptyInputError, match="Nothing to translate"):
-        translation.translate(translator, text)
-
-
-@pytest.mark.parametrize("text", ["Go 🙂", "Иди.", "去。", "Go\u00e9."])
-def test_unknown_characters(translator, text: str) -> None:
-    with pytest.raises(translation.UnknownInputError, match="never saw") as info:
-        translation.translate(translator, text)
-    assert isinstance(info.value, enc.UnknownCharacterError)
-    assert info.value.unknown
-    dropped = translation.translate(translator, text + " Go.", on_unknown="drop")
-    assert dropped.notices and dropped.unknown == info.value.unknown
-    assert all(ch in translator.input_vocab for ch in dropped.used_input)
-    as_unk = translation.translate(translator, text, on_unknown="unk")
-    assert as_unk.notices and isinstance(as_unk.text, str)
-
-
-def test_only_unknown_characters_left_is_empty(translator) -> None:
-    with pytest.raises(translation.EmptyInputError, match="Nothing left"):
-        translation.translate(translator, "🙂🙂", on_unknown="drop")
-
-
-def test_tabs_and_newlines_are_white_space_not_tokens(translator) -> None:
-    result = translation.translate(translator, "Be\tnice.\n")
-    assert result.used_input == "Be nice." and result.text == "Soyez gentil !"
-
-
-def test_typographic_apostrophe_is_mapped(translator) -> None:
-    vocab = enc.build_vocabulary(["I'm ok."])
-    assert translation.prepare_input("I\u2019m ok.", vocab, 20).text == "I'm ok."
-    notices = translation.prepare_input("I\u2019m ok\u2026", vocab, 20).notices
-    assert notices == ["Typographic characters were read as the corpus writes them: "
-                       "\u2019 as ', \u2026 as ..."]
-    assert translation.prepare_input("I'm ok.", vocab, 20).notices == []
-
-
-def test_too_long(translator) -> None:
-    limit = translator.max_encoder_seq_length
-    long_text = "Be nice. " * 5
-    with pytest.raises(translation.InputTooLongError, match=f"at most {limit}"):
-        translation.translate(translator, long_text)
-    cut = translation.translate(translator, long_text, on_overflow="truncate")
-    assert len(cut.used_input) <= limit and cut.notices
-    assert cut.used_input == "Be nice."  # cut at a word boundary
-
-
-def test_bad_arguments(translator) -> None:
-    with pytest.raises(TypeError):
-        translation.translate(translator, [None])  # type: ignore[list-item]
-    with pytest.raises(ValueError, match="mode"):
-        translation.translate(translator, "Go.", mode="fast")  # type: ignore[arg-type]
-    with pytest.raises(translation.EmptyInputError):
-        translation.translate(translator, [])
-    with pytest.raises(ValueError, match="on_unknown"):
-        translation.translate(translator, "Go.", on_unknown="ignore")  # type: ignore[arg-type]
-
-
-# --- evaluation ---------------------------------------------------------------------------
-
-
-def test_corpus_scores() -> None:
-    perfect = ev.corpus_scores(["Va !", "Salut !"], [["Va !"], ["Salut !"]])
-    assert perfect.chrf == pytest.approx(100) and perfect.exact_match == 100
-    multi = ev.corpus_scores(["Marche.", "Salut !"], [["Va !", "Marche."], ["Salut !"]])
-    assert multi.exact_match == 100  # any reference counts
-    wrong = ev.corpus_scores(["Bonjour", "Merci"], [["Va !"], ["Salut !"]])
-    assert wrong.chrf < 20 and wrong.exact_match == 0
-    with pytest.raises(ValueError):
-        ev.corpus_scores(["a"], [])
-    with pytest.raises(ValueError):
-        ev.corpus_scores(["a"], [[]])
-
-
-def test_references_by_source() -> None:
-    refs = ev.references_by_source([("Go.", "Va !"), ("Go.", "Marche."), ("Hi.", "Salut !")])
-    assert refs == {"Go.": ["Va !", "Marche."], "Hi.": ["Salut !"]}

@@ -418,6 +418,7 @@ def measured() -> dict[str, list[str]]:
     }
 
 
+@pytest.mark.slow  # reads the whole corpus
 def test_every_number_of_the_sentence_sets_is_measured(measured) -> None:
     rows = table(section(2), "English sentences")
     names = [row["set"].strip("*") for row in rows]
@@ -429,6 +430,7 @@ def test_every_number_of_the_sentence_sets_is_measured(measured) -> None:
             f"{name}: the page says {stated}, the code gives {measured[name]}"
 
 
+@pytest.mark.slow  # reads the whole corpus
 def test_the_prose_about_the_sets_uses_only_measured_numbers(measured) -> None:
     prose = section(2).split("\n| set |")[0] + section(2).split("### Telling")[1]
     from helpers import data

@@ -21,6 +21,8 @@ import sysconfig
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from tests.notebook_tools import ROOT
 
 SENTENCE = "I am cold."
@@ -59,6 +61,7 @@ def copy_sources(dest: Path) -> None:
             shutil.copy2(ROOT / name, dest / name)
 
 
+@pytest.mark.slow  # builds and installs the wheel
 def test_wheel_installed_outside_the_checkout_translates(tmp_path) -> None:
     src, dist, venv, elsewhere = (tmp_path / d for d in ("src", "dist", "venv", "elsewhere"))
     for d in (src, elsewhere):

@@ -66,13 +66,12 @@ EPOCHS, PAIRS = 40, 150
 
 
 @pytest.fixture(scope="module")
-def trained():
-    """The original's model and training, on 150 pairs with spaces; small and short."""
+def built():
+    """The original's model (not trained yet) and its arrays, on 150 pairs with spaces."""
     keras.utils.set_random_seed(3)
     pairs = [p for p in data.load_fra_eng(10_000)[::20] if " " in p[0]][:PAIRS]
     arrays = original_arrays(pairs)
-    (_, input_token_index, target_token_index, _, _, encoder_input_data, decoder_input_data,
-     decoder_target_data) = arrays
+    input_token_index, target_token_index = arrays[1:3]
     latent_dim = 48
     encoder_inputs = keras.Input(shape=(None, len(input_token_index)))
     _, state_h, state_c = keras.layers.LSTM(latent_dim, return_state=True)(encoder_inputs)
@@ -84,13 +83,21 @@ def trained():
     model = keras.Model([encoder_inputs, decoder_inputs], decoder_dense(decoder_outputs))
     # the original's loss; a faster optimizer than its rmsprop, so that a test can afford it
     model.compile(optimizer=keras.optimizers.Adam(0.01), loss="categorical_crossentropy")
-    model.fit([encoder_input_data, decoder_input_data], decoder_target_data, batch_size=32,
-              epochs=EPOCHS, verbose=0)
     encoder_model = keras.Model(encoder_inputs, encoder_states)
     state_inputs = [keras.Input(shape=(latent_dim,)), keras.Input(shape=(latent_dim,))]
     outputs, h, c = decoder_lstm(decoder_inputs, initial_state=state_inputs)
     decoder_model = keras.Model([decoder_inputs, *state_inputs], [decoder_dense(outputs), h, c])
     return model, arrays, encoder_model, decoder_model
+
+
+@pytest.fixture(scope="module")
+def trained(built):
+    """``built``, trained as the original text trains it: small and short."""
+    model, arrays = built[:2]
+    encoder_input_data, decoder_input_data, decoder_target_data = arrays[5:]
+    model.fit([encoder_input_data, decoder_input_data], decoder_target_data, batch_size=32,
+              epochs=EPOCHS, verbose=0)
+    return built
 
 
 def loop_outputs(trained, rows, pad_with_space=True):
@@ -119,6 +126,7 @@ def rows(trained) -> list[int]:
     return shorter[:: max(1, len(shorter) // 12)][:12]
 
 
+@pytest.mark.slow  # trains the original's script; its one-sentence loop
 @pytest.mark.parametrize("padding", [" ", None])
 def test_batched_decoders_give_the_original_loops_strings(trained, padding) -> None:
     input_texts, chosen = trained[1][0], rows(trained)
@@ -145,6 +153,7 @@ def test_batched_decoders_give_the_original_loops_strings(trained, padding) -> N
     assert beam == greedy
 
 
+@pytest.mark.slow  # trains the original's script; its one-sentence loop
 def test_translate_and_reload_work_with_the_wrapped_model(trained, tmp_path) -> None:
     input_texts, chosen = trained[1][0], rows(trained)
     expected = [s.removesuffix("\n") for s in loop_outputs(trained, chosen[:6])]
@@ -167,8 +176,8 @@ def test_translate_and_reload_work_with_the_wrapped_model(trained, tmp_path) -> 
         translation.translate(reloaded, longest + " and more")
 
 
-def test_wrap_answers_bad_arguments_in_its_own_words(trained, course_model) -> None:
-    model, arrays = trained[:2]
+def test_wrap_answers_bad_arguments_in_its_own_words(built, course_model) -> None:
+    model, arrays = built[:2]
     _, input_token_index, target_token_index, max_enc, max_dec = arrays[:5]
     lengths = {"max_encoder_seq_length": max_enc, "max_decoder_seq_length": max_dec}
     with pytest.raises(models.WrongModelKindError, match="one-hot inputs"):

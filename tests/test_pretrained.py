@@ -75,6 +75,7 @@ def test_the_original_100_model_recites_and_its_card_states_its_goal() -> None:
     assert not pretrained.floor_met("original-100", {"training": {"exact match %": 49.9}})
 
 
+@pytest.mark.slow  # reads the whole corpus
 def test_no_course_heldout_sentence_is_in_the_attention_training_split() -> None:
     heldout = evaluation.course_heldout_sources()
     split = pretrained.attention_split()
@@ -99,6 +100,7 @@ def test_heldout_set_answers_bad_arguments_in_its_own_words() -> None:
     assert len(sources) == len(refs) == 50 and all(refs)
 
 
+@pytest.mark.slow  # trains on the corpus
 def test_the_release_pipeline_trains_scores_and_writes_the_card(tmp_path) -> None:
     out = tmp_path / "fra_eng_original.keras"
     manifest = pretrained.train_original(out, num_samples=1500, epochs=1, latent_dim=8)
@@ -140,6 +142,7 @@ def test_the_attention_recipe_totals_its_cycles() -> None:
         assert shipped["epochs_run"] == sum(c["epochs"] for c in cycles)
 
 
+@pytest.mark.slow  # trains on the corpus
 def test_the_attention_recipe_resumes_where_a_cycle_ends(tmp_path, monkeypatch) -> None:
     pairs = data.load_fra_eng(1200)
     tiny = data.split_pairs(pairs, validation_fraction=0.1, test_fraction=0.1, seed=0)
@@ -196,6 +199,7 @@ def test_a_cycle_trains_on_pairs_as_written_as_typed_or_at_its_own_rates() -> No
         pretrained.cycle_augment({"augment": {"typo": 1.5}})
 
 
+@pytest.mark.slow  # reads the whole corpus
 def test_the_cards_count_the_held_out_sentences_a_model_trained_on() -> None:
     sources, refs = evaluation.heldout_set("all_lengths", 3)
     overlap = pretrained.heldout_overlap([(sources[0], refs[0][0]), ("Go.", "Va !")], count=3)

@@ -6,7 +6,10 @@ import os
 import subprocess
 import sys
 
+import pytest
 
+
+@pytest.mark.slow  # a subprocess trains under tf.distribute
 def test_quiet_start_keeps_tensorflow_cpp_warnings_out_of_notebook_outputs() -> None:
     """The course kernel's start-up (make kernel) runs quiet_start before any cell; after it, a
     tf.distribute run writes no C++ warning to stderr (notebook 05, section 7)."""

@@ -88,6 +88,7 @@ def exported(path: Path) -> str:
     return body
 
 
+@pytest.mark.slow  # runs nbconvert on every notebook
 @pytest.mark.parametrize("path", all_notebooks(), ids=lambda p: p.name)
 def test_the_html_export_shows_every_widgets_static_copy(path) -> None:
     notebook = load(path)
@@ -110,6 +111,7 @@ def test_the_html_export_shows_every_widgets_static_copy(path) -> None:
         f"{path.name}: the export holds an empty widget view")
 
 
+@pytest.mark.slow  # runs nbconvert
 def test_the_playground_exports_its_translator_and_step_through() -> None:
     """Notebook 07 itself, through the ``jupyter nbconvert --to html`` command (offline)."""
     notebook = load(PLAYGROUND)
@@ -126,6 +128,7 @@ def test_the_playground_exports_its_translator_and_step_through() -> None:
     assert "French: Aide-moi." in shown or "French:" in shown
 
 
+@pytest.mark.slow  # runs nbconvert
 def test_executing_a_notebook_saves_no_widget_state(tmp_path) -> None:
     """``jupyter nbconvert --execute`` in the course's environment (what ``make notebooks`` and a
     re-run by hand use) leaves the widgets' state out of the notebook."""

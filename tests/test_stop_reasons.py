@@ -95,6 +95,7 @@ def test_the_original_loop_says_why_it_stopped(toy, course_model, never_stops) -
     assert len(cut) == 6 and cut.stop_reason == CUT
 
 
+@pytest.mark.slow  # decodes to the length limit in every mode
 def test_a_translation_that_never_finishes_has_a_notice(never_stops) -> None:
     for mode in ("greedy", "beam", "sample"):
         result = translation.translate(never_stops, "very " * 50, mode=mode, seed=1)

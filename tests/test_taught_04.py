@@ -76,6 +76,7 @@ def test_inference_models_reject_what_helpers_rejects() -> None:
         models.inference_models(plain)
 
 
+@pytest.mark.slow  # the one-sentence loop, sentence by sentence
 def test_decode_sequence_agrees(toy, both) -> None:
     input_vocab, target_vocab, encoder_ids, _ = toy
     (mine_enc, mine_dec), (their_enc, their_dec) = both
@@ -100,6 +101,7 @@ def test_decode_sequence_agrees_when_it_never_stops(toy, untrained) -> None:
     assert got == decoding.decode_sequence(seq, encoder_model, decoder_model, target_vocab, 6)
 
 
+@pytest.mark.slow  # the one-sentence loop, sentence by sentence
 def test_decode_sequence_agrees_on_the_original_one_hot_model(toy, original_model) -> None:
     input_vocab, target_vocab, encoder_ids, _ = toy
     encoder_model, decoder_model = models.inference_models(original_model)
@@ -121,6 +123,7 @@ def test_greedy_decode_agrees(toy, both, extra) -> None:
     assert got == want == TARGETS  # no trailing "\n"
 
 
+@pytest.mark.slow  # the one-sentence loop, sentence by sentence
 def test_greedy_decode_agrees_with_the_loop_and_on_an_untrained_model(toy, both,
                                                                      untrained) -> None:
     _, target_vocab, encoder_ids, _ = toy

@@ -171,6 +171,7 @@ def test_scheduled_sampling_computes_the_same_numbers(twin_course_models) -> Non
                                np.asarray(model([encoder_ids, decoder_ids])), atol=1e-6)
 
 
+@pytest.mark.slow  # trains two models
 def test_scheduled_sampling_trains_the_same_weights_on_a_schedule(twin_course_models) -> None:
     (a, b), encoder_ids, decoder_ids = twin_course_models
     targets = enc.shift_left(decoder_ids)

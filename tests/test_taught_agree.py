@@ -7,7 +7,9 @@ checks the bookkeeping, so that a new marked cell cannot go untested.
 
 from __future__ import annotations
 
+import ast
 import importlib
+from functools import cache
 
 import pytest
 
@@ -31,13 +33,41 @@ def test_taught_name_exists_in_helpers(dotted: str) -> None:
     assert hasattr(importlib.import_module(module), name), f"{dotted} is not in helpers"
 
 
+def taught_calls(paths) -> set[str]:
+    """The names given to ``taught("…")`` in calls of these Python files (code, not comments or
+    strings that mention it)."""
+    names: set[str] = set()
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                    and node.func.id == "taught" and len(node.args) == 1
+                    and isinstance(node.args[0], ast.Constant)
+                    and isinstance(node.args[0].value, str)):
+                names.add(node.args[0].value)
+    return names
+
+
+@cache
+def taught_in_tests() -> set[str]:
+    """The names of :func:`taught_calls` in the course's test files."""
+    return taught_calls(sorted((ROOT / "tests").glob("test_*.py")))
+
+
 @pytest.mark.parametrize("dotted", sorted(taught_map()))
 def test_taught_name_has_an_agreement_test(dotted: str) -> None:
-    sources = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests").glob("test_*.py"))
-    assert f'taught("{dotted}")' in sources, (
+    assert dotted in taught_in_tests(), (
         f"{dotted} is taught in {taught_map()[dotted].name} but no test compares it with helpers "
         f'(write one that calls taught("{dotted}"))'
     )
+
+
+def test_only_a_call_of_taught_counts(tmp_path) -> None:
+    """A comment, a docstring or a string that mentions taught("…") is not an agreement test."""
+    path = tmp_path / "test_x.py"
+    path.write_text('"""taught("helpers.a.doc")"""\n# taught("helpers.a.comment")\n'
+                    'TEXT = \'taught("helpers.a.string")\'\n\n\n'
+                    'def test_it():\n    cell = taught("helpers.a.called")\n')
+    assert taught_calls([path]) == {"helpers.a.called"}
 
 
 @pytest.mark.parametrize("path", all_notebooks(), ids=lambda p: p.name)

@@ -201,6 +201,7 @@ def test_heldout_scores_equal_a_full_padded_computation(eight_pairs) -> None:
     assert scores["accuracy_with_padding"] == pytest.approx((hits | ~real).mean())
 
 
+@pytest.mark.slow  # trains for several epochs
 def test_course_trainer_keeps_the_best_weights(eight_pairs, tmp_path) -> None:
     input_vocab, target_vocab, enc, dec = eight_pairs
     prepared = training.TranslationData(input_vocab, target_vocab, [], [], [],
@@ -215,6 +216,7 @@ def test_course_trainer_keeps_the_best_weights(eight_pairs, tmp_path) -> None:
     assert after == pytest.approx(run.best["heldout_loss"], rel=1e-5)
 
 
+@pytest.mark.slow  # trains for several epochs
 def test_course_trainer_without_early_stopping_keeps_every_epoch_and_the_last(eight_pairs) -> None:
     input_vocab, target_vocab, enc, dec = eight_pairs
     prepared = training.TranslationData(input_vocab, target_vocab, [], [], [],

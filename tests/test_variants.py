@@ -13,15 +13,20 @@ import pytest
 from helpers import decoding as dec
 from helpers import encoding as enc
 from helpers import models, training, translation, variants
-from tests.conftest import MAX_OUT, SOURCES, TARGETS, recite_toy_pairs, toy_translator
+from tests.conftest import (
+    MAX_OUT,
+    SOURCES,
+    TARGETS,
+    fit_full_batches,
+    recite_toy_pairs,
+    toy_translator,
+)
 
 STOCK_LAYERS = {"InputLayer", "OneHot", "Embedding", "LSTM", "GRU", "Dense"}
 
 
 def fit_toy(model, encoder_ids, decoder_ids, epochs=120):
-    model.fit([encoder_ids, decoder_ids], enc.shift_left(decoder_ids), epochs=epochs,
-              batch_size=len(encoder_ids), verbose=0)
-    return model
+    return fit_full_batches(model, encoder_ids, decoder_ids, steps=epochs)
 
 
 @pytest.fixture(scope="module")
@@ -101,6 +106,7 @@ def test_gru_model_has_one_state_and_the_course_layer_names(toy) -> None:
         variants.build_gru_model(5, 6, latent_dim=0)
 
 
+@pytest.mark.slow  # the one-sentence loop, sentence by sentence
 def test_gru_learns_the_toy_set_and_batched_greedy_equals_the_loop(toy, gru_model) -> None:
     _, target_vocab, encoder_ids, _ = toy
     encoder_model, decoder_model = variants.gru_inference_models(gru_model)
@@ -151,6 +157,7 @@ def test_translate_works_on_a_gru_model_with_its_input_rules(gru_translator) -> 
 # --- no Lambda, save and reload with safe_mode ----------------------------------------------------
 
 
+@pytest.mark.slow  # saves and reloads every variant
 def test_every_variant_saves_and_reloads_with_safe_mode(tmp_path, toy, gru_model, words,
                                                         word_model) -> None:
     _, _, encoder_ids, decoder_ids = toy
@@ -224,6 +231,7 @@ def test_teacher_forcing_zero_feeds_the_models_own_predictions(fresh) -> None:
     assert abs(loss_sum - forced_sum) / count > 1e-3  # fed its own guesses: another loss
 
 
+@pytest.mark.slow  # trains two models
 def test_one_training_step_at_teacher_forcing_one_is_a_teacher_forced_step(toy) -> None:
     input_vocab, target_vocab, encoder_ids, decoder_ids = toy
     twins = []
@@ -243,6 +251,7 @@ def test_one_training_step_at_teacher_forcing_one_is_a_teacher_forced_step(toy) 
         np.testing.assert_allclose(w_forced, w_looped, atol=1e-5)
 
 
+@pytest.mark.slow  # trains two models
 def test_free_running_training_changes_other_weights_than_teacher_forcing(toy) -> None:
     input_vocab, target_vocab, encoder_ids, decoder_ids = toy
     after = []
@@ -256,6 +265,7 @@ def test_free_running_training_changes_other_weights_than_teacher_forcing(toy) -
     assert not all(np.allclose(a, b) for a, b in zip(*after, strict=True))
 
 
+@pytest.mark.slow  # trains three models
 def test_scheduled_sampling_trains_gru_and_word_models_too(toy, words) -> None:
     input_vocab, target_vocab, encoder_ids, decoder_ids = toy
     keras.utils.set_random_seed(0)
@@ -273,6 +283,7 @@ def test_scheduled_sampling_trains_gru_and_word_models_too(toy, words) -> None:
         assert np.isfinite(history.history["loss"]).all()
 
 
+@pytest.mark.slow  # trains for several epochs
 def test_teacher_forcing_schedule_is_a_straight_line_then_flat(fresh) -> None:
     model, encoder_ids, decoder_ids = fresh
     trainer = variants.ScheduledSampling(model, seed=0)
@@ -289,6 +300,7 @@ def test_teacher_forcing_schedule_is_a_straight_line_then_flat(fresh) -> None:
     np.testing.assert_allclose(seen, [1.0, 0.8, 0.6, 0.4, 0.2, 0.2, 0.2, 0.2, 0.2], atol=1e-6)
 
 
+@pytest.mark.slow  # trains for several epochs
 def test_train_variant_scores_every_epoch(toy, words) -> None:
     input_vocab, target_vocab, encoder_ids, decoder_ids = toy
     from helpers.data import Split
@@ -359,6 +371,7 @@ def test_word_data_lengths(words) -> None:
     assert [words.target_vocab.decode(row) for row in decoder_ids] == TARGETS
 
 
+@pytest.mark.slow  # the one-sentence loop, sentence by sentence
 def test_word_model_learns_and_batched_greedy_equals_the_loop(words, word_model) -> None:
     encoder_ids, _ = words.arrays["train"]
     encoder_model, decoder_model = variants.variant_inference_models(word_model)

@@ -13,7 +13,7 @@ from helpers import encoding as enc
 from helpers import translation, variants
 from helpers import widgets as w
 from helpers.data import Split
-from tests.conftest import SOURCES, TARGETS, recite_toy_pairs, toy_translator
+from tests.conftest import SOURCES, TARGETS, fit_full_batches, recite_toy_pairs, toy_translator
 
 FAMILIES = ["course", "gru", "word", "attention"]
 #: A word or a character each model never saw, put in a sentence it knows.
@@ -35,9 +35,7 @@ def word_translator():
     model = variants.build_word_model(len(data.input_vocab), len(data.target_vocab),
                                       embedding_dim=16, latent_dim=32, learning_rate=1e-2)
     encoder_ids, decoder_ids = data.arrays["train"]
-    model.fit([encoder_ids, decoder_ids], enc.shift_left(decoder_ids), epochs=120,
-              batch_size=len(encoder_ids), verbose=0)
-    return variants.translator_for(model, data)
+    return variants.translator_for(fit_full_batches(model, encoder_ids, decoder_ids), data)
 
 
 @pytest.fixture(params=FAMILIES)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The fast tier (`make test-fast`) under Python 3.13: Debian 13's own python3, in a Debian 13
+# The unit tests (`make test-units`) under Python 3.13: Debian 13's own python3, in a Debian 13
 # ("trixie") root made with debootstrap from Debian's packages, so that 3.13 is really run, not
 # only claimed. `make test-py313` calls it, and so does .ci/run. Needs root (debootstrap, chroot,
 # mounts) and Debian's package mirror; PyPI for the course's packages.
@@ -10,13 +10,13 @@
 # any machine. Delete the folder to start from scratch; a root whose making was interrupted is
 # made again. The checkout is bind-mounted at /course (and ../shared, read-only, at /shared, for
 # the corpus), /proc and /dev are mounted, and every mount is undone on exit, failed or not.
-# Arguments are passed to make (default: test-fast).
+# Arguments are passed to make (default: test-units).
 set -euo pipefail
 
 checkout=$(cd "$(dirname "$0")/.." && pwd)
 root=${SEQ2SEQ_PY313_ROOT:-/var/cache/seq2seq-py313/trixie}
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-targets=("${@:-test-fast}")
+targets=("${@:-test-units}")
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "test_debian13.sh needs root (debootstrap, chroot and bind mounts)" >&2

@@ -1,4 +1,4 @@
-"""The addition model builders of ``helpers.models`` (taught in notebook 02): shapes, what each
+"""The addition model builders of ``helpers.addition`` (taught in notebook 02): shapes, what each
 output step can see, saving, bad arguments, a short training run, and agreement with the
 notebook's own versions."""
 
@@ -91,12 +91,14 @@ def _held_out_exact_match_after_training(order: str) -> float:
     return float((model.predict(x, verbose=0).argmax(-1) == y).all(axis=1).mean())
 
 
+@pytest.mark.slow  # trains on 2 epochs of additions
 def test_same_length_lstm_learns_lsb_addition() -> None:
     """A few seconds of training: LSB first, the model adds held-out 3-digit numbers."""
     exact = _held_out_exact_match_after_training("lsb")
     assert exact > 0.9, f"held-out exact match {exact:.2f}"
 
 
+@pytest.mark.slow  # trains on 2 epochs of additions
 def test_same_length_lstm_stalls_msb_first() -> None:
     """The same training, MSB first: the carries come from later steps, most sums stay wrong."""
     exact = _held_out_exact_match_after_training("msb")
