@@ -188,7 +188,7 @@ notebooks: setup
 # The pretrained models, each trained, scored on held-out sentences and given its card
 # (models/<name>.md) in one unattended run: `nohup make pretrained > train.log 2>&1 &`.
 # The attention model (the default) trains in cycles of cosine decay with warm restarts
-# (helpers/pretrained.py, ATTENTION_SETTINGS: 35 epochs, about 3.5 to 5 minutes each on 2 cores
+# (helpers/recipes.py, ATTENTION_SETTINGS: 35 epochs, about 3.5 to 5 minutes each on 2 cores
 # idle, the last 8 on pairs as people type them; the model before those is also saved as
 # models/fra_eng_attention_unaugmented.keras); it is saved after every cycle in build/attention-stage/,
 # and `python -m helpers.pretrained train attention --resume build/attention-stage/FILE` goes on

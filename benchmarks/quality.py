@@ -34,7 +34,7 @@ import platform
 import time
 
 from benchmarks import load_average
-from helpers import baselines, evaluation, models, pretrained
+from helpers import baselines, evaluation, models, pretrained, recipes
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> None:
                "seed": pretrained.model_translate(models.load_translation_model(args.seed))}
     for run in systems.values():
         run(["Go.", "I am cold.", "Where is the station?"])  # warm-up: compile the step
-    lookup = baselines.LookupBaseline(pretrained.attention_split().train)
+    lookup = baselines.LookupBaseline(recipes.attention_split().train)
     systems["lookup"] = lookup.translate
 
     results: dict[tuple[str, str], evaluation.Evaluation] = {}

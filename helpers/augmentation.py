@@ -2,7 +2,7 @@
 and names the corpus never uses, made on the fly while the model trains.
 
 Taught in: 05_attention § 8 (every function here is written out there). Used in: the release
-pipeline (:mod:`helpers.pretrained`: a cycle of a recipe with ``"augment"`` trains on
+pipeline (:mod:`helpers.recipes`: a cycle of a recipe with ``"augment"`` trains on
 :func:`augment_pair`'s pairs, through :func:`helpers.training.train_course`'s ``augment``) and
 :mod:`helpers.robustness`.
 

@@ -9,7 +9,7 @@ not a prediction: :func:`masked_loss` and :func:`masked_accuracy` average over r
 characters only, so short sentences in a long padded batch do not make the numbers look
 better than they are.
 
-The pretrained models are trained by :mod:`helpers.pretrained` (``make pretrained``).
+The pretrained models are trained by :mod:`helpers.recipes` (``make pretrained``).
 """
 
 from __future__ import annotations
@@ -385,7 +385,7 @@ def train_as_original(model: keras.Model, data: TranslationData, *, epochs: int,
                       verbose: int = 2) -> TrainingRun:
     """Train ``model`` the way the original text does: full-length one-hot arrays,
     ``batch_size`` 64, every epoch to the end (no early stopping), scored on the held-out pairs
-    after each epoch. (Not :func:`helpers.pretrained.train_original`, which builds and saves
+    after each epoch. (Not :func:`helpers.recipes.train_original`, which builds and saves
     the original model and trains it with :func:`train_course`.)"""
     enc, dec = data.arrays["train"]
     encoder_input_data = one_hot(enc, len(data.input_vocab))

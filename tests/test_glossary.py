@@ -1,7 +1,7 @@
 """``docs/glossary.md`` against the code: its map of names, its links and its numbers.
 
 The map of models must have one row for each model the release pipeline knows
-(``helpers.pretrained.MODELS``) and for each file in ``models/``, with a constant, a file, a
+(``helpers.model_cards.MODELS``) and for each file in ``models/``, with a constant, a file, a
 command-line name and a card that all agree. Every Python name the page writes
 (``helpers.evaluation.heldout_set``) must exist, every notebook section it points to must be a
 heading of that notebook, and the notebooks a model's row lists must be exactly the notebooks
@@ -119,12 +119,12 @@ def model_rows() -> list[dict[str, str]]:
 
 
 def test_every_release_name_has_one_row_whose_names_agree() -> None:
-    from helpers import models, pretrained
+    from helpers import model_cards, models
 
     rows = {unticked(r["`python -m helpers.pretrained` name"]): r for r in model_rows()}
     assert len(rows) == len(model_rows()), "two rows give the same command-line name"
-    assert set(rows) == set(pretrained.MODELS), "the map's command-line names are not MODELS'"
-    for name, path in pretrained.MODELS.items():
+    assert set(rows) == set(model_cards.MODELS), "the map's command-line names are not MODELS'"
+    for name, path in model_cards.MODELS.items():
         row = rows[name]
         assert resolve(unticked(row["constant"])) == path, f"{name}: its constant is not its file"
         assert unticked(row["file in `models/`"]) == path.name, f"{name}: wrong file"
@@ -166,19 +166,19 @@ def test_the_notebooks_a_model_row_lists_are_those_that_load_it() -> None:
 
 
 def test_the_numbers_of_the_model_map() -> None:
-    from helpers import evaluation, pretrained, training
+    from helpers import evaluation, recipes, training
 
-    assert pretrained.SEED_SETTINGS["num_samples"] == evaluation.COURSE_SPLIT_PAIRS
-    assert pretrained.ORIGINAL_100_SETTINGS["patience"] is None  # "no early stopping"
+    assert recipes.SEED_SETTINGS["num_samples"] == evaluation.COURSE_SPLIT_PAIRS
+    assert recipes.ORIGINAL_100_SETTINGS["patience"] is None  # "no early stopping"
     allowed = {f"{evaluation.COURSE_SPLIT_PAIRS:,}",
-               f"{pretrained.ORIGINAL_SETTINGS['num_samples']:,}",
-               str(pretrained.ORIGINAL_100_SETTINGS["epochs"])}
+               f"{recipes.ORIGINAL_SETTINGS['num_samples']:,}",
+               str(recipes.ORIGINAL_100_SETTINGS["epochs"])}
     for row in model_rows():
         stated = set(prose_numbers(row["what it is"]))
         assert stated <= allowed, f"{row['model']}: numbers the test does not check: {stated}"
     confusions = section(3)
     assert set(prose_numbers(confusions)) <= {
-        "2017", f"{pretrained.ORIGINAL_SETTINGS['num_samples']:,}",
+        "2017", f"{recipes.ORIGINAL_SETTINGS['num_samples']:,}",
         str(inspect.signature(training.train_as_original).parameters["batch_size"].default)}
 
 
@@ -320,7 +320,7 @@ def english_parts(split) -> list[int]:
 def measured() -> dict[str, list[str]]:
     """Every number of the sentence-set table, computed with the course's code, row by row,
     as the page writes it. The corpus is read once (``load_fra_eng`` cached for the module)."""
-    from helpers import augmentation, data, evaluation, pretrained, robustness
+    from helpers import augmentation, data, evaluation, recipes, robustness
 
     everything = data.load_fra_eng()
     read = data.load_fra_eng
@@ -334,9 +334,9 @@ def measured() -> dict[str, list[str]]:
         patch.setattr(data, "load_fra_eng", cached)
         course = data.split_pairs(everything[:evaluation.COURSE_SPLIT_PAIRS])
         sources = evaluation.course_heldout_sources()
-        original = pretrained.original_split()
+        original = recipes.original_split()
         corpus = data.split_pairs(everything, **evaluation.CORPUS_SPLIT)
-        attention = pretrained.attention_split()
+        attention = recipes.attention_split()
         count = inspect.signature(evaluation.heldout_set).parameters["count"].default
         course_set = evaluation.heldout_set("course")
         long_set = evaluation.heldout_set("all_lengths")
@@ -352,7 +352,7 @@ def measured() -> dict[str, list[str]]:
                          for e, f in nb03.test)
 
     # notebook 04 § 1: the first sentences of the seed model's test pairs, with their references
-    seed_settings = pretrained.SEED_SETTINGS
+    seed_settings = recipes.SEED_SETTINGS
     seed_split = data.split_pairs(everything[:seed_settings["num_samples"]],
                                   validation_fraction=seed_settings["validation_fraction"],
                                   test_fraction=seed_settings["test_fraction"],
@@ -396,7 +396,7 @@ def measured() -> dict[str, list[str]]:
         "the corpus": [n(len(everything)), n(distinct(everything))],
         "the course split": [*map(n, parts(course)), *map(n, english_parts(course))],
         "the course held-out sources": [n(len(sources))],
-        "the original split": [n(pretrained.ORIGINAL_SETTINGS["num_samples"]),
+        "the original split": [n(recipes.ORIGINAL_SETTINGS["num_samples"]),
                                *map(n, parts(original)), *map(n, english_parts(original)),
                                n(original_scored)],
         "notebook 03's split": [n(nb03_pairs), *map(n, parts(nb03)), *map(n, english_parts(nb03)),

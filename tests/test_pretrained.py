@@ -9,19 +9,19 @@ import copy
 import numpy as np
 import pytest
 
-from helpers import data, evaluation, models, pretrained
+from helpers import data, evaluation, model_cards, models, pretrained, recipes
 from helpers.augmentation import augment_pair
 
 
-@pytest.mark.parametrize("name", sorted(pretrained.MODELS))
+@pytest.mark.parametrize("name", sorted(model_cards.MODELS))
 def test_shipped_model_loads_is_small_and_its_card_is_the_generated_one(name, tmp_path) -> None:
-    path = pretrained.MODELS[name]
+    path = model_cards.MODELS[name]
     assert path.stat().st_size <= 10_000_000
     shipped = models.load_translation_model(path)  # verifies the SHA-256, safe_mode=True
     assert shipped.model.get_layer("decoder_dense").units == len(shipped.target_vocab)
     scores = shipped.manifest["metadata"].get("scores")
     assert scores, f"{path.name} was never scored: python -m helpers.pretrained score {name}"
-    regenerated = pretrained.write_card(shipped.manifest, path, out=tmp_path / "card.md")
+    regenerated = model_cards.write_card(shipped.manifest, path, out=tmp_path / "card.md")
     committed = path.with_suffix(".md")
     assert committed.read_text(encoding="utf-8") == regenerated.read_text(encoding="utf-8"), (
         f"{committed.name} is not what `python -m helpers.pretrained score {name}` writes")
@@ -38,28 +38,28 @@ def test_the_default_model_has_attention_and_its_card_states_its_floor() -> None
     assert scores["course"]["sentences"] == 1000
     seed = models.load_translation_model(models.SEED_MODEL).manifest["metadata"]["scores"]
     assert scores["course"]["chrF"] > seed["course"]["chrF"]
-    met = pretrained.floor_met("attention", scores)
+    met = model_cards.floor_met("attention", scores)
     card = models.ATTENTION_MODEL.with_suffix(".md").read_text(encoding="utf-8")
     assert ("**met**" if met else "**not met**") in card
-    assert pretrained.floor_met("attention", {"course": {"chrF": 55.0, "exact match %": 20.0}})
-    assert not pretrained.floor_met("attention", {"course": {"chrF": 54.9, "exact match %": 30}})
+    assert model_cards.floor_met("attention", {"course": {"chrF": 55.0, "exact match %": 20.0}})
+    assert not model_cards.floor_met("attention", {"course": {"chrF": 54.9, "exact match %": 30}})
     robust = scores["robustness"]
-    verdict = "**met**." if pretrained.robustness_goals_met(robust) else "**not met**"
+    verdict = "**met**." if model_cards.robustness_goals_met(robust) else "**not met**"
     assert "Text as people type it" in card and f"{robust['lower']['chrF']:.2f}" in card
     assert "Issue 20's goals" in card and verdict in card
-    assert pretrained.floor_met("seed", scores) is None
+    assert model_cards.floor_met("seed", scores) is None
 
 
 def test_issue_20s_goals_are_read_as_floors_and_ceilings() -> None:
     goals = {"novel": {"exact match %": 50.0}, "names": {"carried %": 90.0},
              "costs": {"lower": 3.0, "nopunct": 3.0, "typo": 10.0, "names": 5.0}}
-    assert pretrained.robustness_goals_met(goals)
+    assert model_cards.robustness_goals_met(goals)
     for part, key, value in [("novel", "exact match %", 49.9), ("names", "carried %", 89.9),
                              ("costs", "lower", 3.1), ("costs", "nopunct", 3.1),
                              ("costs", "typo", 10.1), ("costs", "names", 5.1)]:
         worse = copy.deepcopy(goals)
         worse[part][key] = value
-        assert not pretrained.robustness_goals_met(worse), (part, key, value)
+        assert not model_cards.robustness_goals_met(worse), (part, key, value)
 
 
 def test_the_original_100_model_recites_and_its_card_states_its_goal() -> None:
@@ -68,17 +68,17 @@ def test_the_original_100_model_recites_and_its_card_states_its_goal() -> None:
     assert shipped["settings"]["patience"] is None
     scores = shipped["scores"]
     card = models.ORIGINAL_100_MODEL.with_suffix(".md").read_text(encoding="utf-8")
-    met = pretrained.floor_met("original-100", scores)
+    met = model_cards.floor_met("original-100", scores)
     assert ("**met**" if met else "**not met**") in card and "no early stopping" in card
     early = models.load_translation_model(models.ORIGINAL_MODEL).manifest["metadata"]["scores"]
     assert scores["training"]["exact match %"] > early["training"]["exact match %"]
-    assert not pretrained.floor_met("original-100", {"training": {"exact match %": 49.9}})
+    assert not model_cards.floor_met("original-100", {"training": {"exact match %": 49.9}})
 
 
 @pytest.mark.slow  # reads the whole corpus
 def test_no_course_heldout_sentence_is_in_the_attention_training_split() -> None:
     heldout = evaluation.course_heldout_sources()
-    split = pretrained.attention_split()
+    split = recipes.attention_split()
     trained = {e for e, _ in split.train}
     assert heldout and not heldout & trained
     sources, _ = evaluation.heldout_set("course")
@@ -103,7 +103,7 @@ def test_heldout_set_answers_bad_arguments_in_its_own_words() -> None:
 @pytest.mark.slow  # trains on the corpus
 def test_the_release_pipeline_trains_scores_and_writes_the_card(tmp_path) -> None:
     out = tmp_path / "fra_eng_original.keras"
-    manifest = pretrained.train_original(out, num_samples=1500, epochs=1, latent_dim=8)
+    manifest = recipes.train_original(out, num_samples=1500, epochs=1, latent_dim=8)
     assert manifest["metadata"]["epochs_run"] == 1 and "validation" in manifest["metadata"]
     scored = pretrained.score("original", out, count=20)
     scores = scored["metadata"]["scores"]
@@ -123,18 +123,18 @@ def test_cycles_chain_into_one_run() -> None:
         return TrainingRun(rows=rows, history={"loss": list(losses)}, train_seconds=seconds[-1],
                            stopped_early=stopped)
 
-    chained = pretrained.chain_runs([run([3.0, 2.0], [10.0, 20.0]),
-                                     run([2.5, 1.5, 1.6], [5.0, 9.0, 14.0])])
+    chained = recipes.chain_runs([run([3.0, 2.0], [10.0, 20.0]),
+                                  run([2.5, 1.5, 1.6], [5.0, 9.0, 14.0])])
     assert [r["epoch"] for r in chained.rows] == [1, 2, 3, 4, 5]
     assert [r["seconds"] for r in chained.rows] == [10.0, 20.0, 25.0, 29.0, 34.0]
     assert chained.history["loss"] == [3.0, 2.0, 2.5, 1.5, 1.6]
     assert chained.train_seconds == 34.0 and not chained.stopped_early
     assert chained.best["epoch"] == 4
-    assert pretrained.chain_runs([run([1.0], [1.0], stopped=True)]).stopped_early
+    assert recipes.chain_runs([run([1.0], [1.0], stopped=True)]).stopped_early
 
 
 def test_the_attention_recipe_totals_its_cycles() -> None:
-    cycles = pretrained.ATTENTION_SETTINGS["cycles"]
+    cycles = recipes.ATTENTION_SETTINGS["cycles"]
     assert len(cycles) >= 1 and all(c["epochs"] > 0 and c["learning_rate"] > 0 for c in cycles)
     shipped = models.load_translation_model(models.ATTENTION_MODEL).manifest["metadata"]
     if "cycles" in shipped["settings"]:  # the shipped model was trained by this recipe
@@ -146,57 +146,57 @@ def test_the_attention_recipe_totals_its_cycles() -> None:
 def test_the_attention_recipe_resumes_where_a_cycle_ends(tmp_path, monkeypatch) -> None:
     pairs = data.load_fra_eng(1200)
     tiny = data.split_pairs(pairs, validation_fraction=0.1, test_fraction=0.1, seed=0)
-    monkeypatch.setattr(pretrained, "attention_split", lambda settings=None: tiny)
+    monkeypatch.setattr(recipes, "attention_split", lambda settings=None: tiny)
     recipe = {"latent_dim": 8, "batch_size": 64,
               "cycles": [{"epochs": 1, "learning_rate": 1e-3, "seed": 1},
                          {"epochs": 2, "learning_rate": 1e-3, "seed": 2},
                          {"epochs": 1, "learning_rate": 5e-4, "seed": 3, "augment": True}]}
     stage = tmp_path / "stage"
-    first = pretrained.train_attention(tmp_path / "full.keras", stage_dir=stage,
-                                       unaugmented_out=tmp_path / "plain.keras", **recipe)
+    first = recipes.train_attention(tmp_path / "full.keras", stage_dir=stage,
+                                    unaugmented_out=tmp_path / "plain.keras", **recipe)
     assert first["metadata"]["epochs_run"] == 4 and "resumed_from" not in first["metadata"]
     plain = models.load_translation_model(tmp_path / "plain.keras").manifest["metadata"]
     assert plain["epochs_run"] == 3 and len(plain["settings"]["cycles"]) == 2
     assert plain["settings"]["epochs"] == 3 and not any(
         c.get("augment") for c in plain["settings"]["cycles"])
-    assert [r["last_epoch"] for r in pretrained.training_runs(first["metadata"])] == [4]
+    assert [r["last_epoch"] for r in recipes.training_runs(first["metadata"])] == [4]
     cycle1 = stage / "attention_cycle1.keras"
     assert len(models.load_translation_model(cycle1).manifest["metadata"]["epochs"]) == 1
     # go on from cycle 1 (saving cycle 2 again), then from that cycle 2: three runs in all
     again = tmp_path / "again"
-    pretrained.train_attention(tmp_path / "second.keras", resume=cycle1, stage_dir=again,
-                               **recipe)
-    resumed = pretrained.train_attention(tmp_path / "third.keras",
-                                         resume=again / "attention_cycle2.keras",
-                                         unaugmented_out=tmp_path / "copied.keras", **recipe)
+    recipes.train_attention(tmp_path / "second.keras", resume=cycle1, stage_dir=again,
+                            **recipe)
+    resumed = recipes.train_attention(tmp_path / "third.keras",
+                                      resume=again / "attention_cycle2.keras",
+                                      unaugmented_out=tmp_path / "copied.keras", **recipe)
     copied = models.load_translation_model(tmp_path / "copied.keras")  # checked as it loads
     assert copied.manifest["model_file"] == "copied.keras"
-    assert (tmp_path / "copied.md").is_file()
+    assert not (tmp_path / "copied.md").exists()  # its card comes when it is scored
     meta = resumed["metadata"]
     assert meta["epochs_run"] == 4 and [r["epoch"] for r in meta["epochs"]] == [1, 2, 3, 4]
     assert meta["resumed_from"]["epochs"] == 3 and meta["resumed_from"]["cycles"] == 2
     assert meta["samples_trained"] == 4 * meta["data"]["sizes"]["train"]
-    runs = pretrained.training_runs(meta)
+    runs = recipes.training_runs(meta)
     assert [(r["first_epoch"], r["last_epoch"]) for r in runs] == [(1, 1), (2, 3), (4, 4)]
     assert sum(r["train_seconds"] for r in runs) == pytest.approx(meta["train_seconds"], abs=0.5)
-    card = pretrained.write_card(resumed, tmp_path / "third.keras").read_text(encoding="utf-8")
+    card = model_cards.write_card(resumed, tmp_path / "third.keras").read_text(encoding="utf-8")
     assert "In 3 runs" in card and "epochs 2–3" in card
     assert "1 epochs from 0.0005 on the pairs as people type them" in card
     with pytest.raises(ValueError, match="where a cycle of the recipe ends"):
-        pretrained.train_attention(tmp_path / "x.keras", resume=tmp_path / "full.keras", **recipe)
+        recipes.train_attention(tmp_path / "x.keras", resume=tmp_path / "full.keras", **recipe)
 
 
 def test_a_cycle_trains_on_pairs_as_written_as_typed_or_at_its_own_rates() -> None:
-    assert pretrained.cycle_augment({"epochs": 1}) is None
-    assert pretrained.cycle_augment({"augment": True}) is augment_pair
-    always_lower = pretrained.cycle_augment(
+    assert recipes.cycle_augment({"epochs": 1}) is None
+    assert recipes.cycle_augment({"augment": True}) is augment_pair
+    always_lower = recipes.cycle_augment(
         {"augment": {"lower_case": 1.0, "names": 0.0, "typo": 0.0, "no_final_punctuation": 0.0}})
     rng = np.random.default_rng(0)
     assert always_lower("Tom is hungry.", "Tom a faim.", rng) == ("tom is hungry.", "Tom a faim.")
     with pytest.raises(ValueError, match="probabilities of"):
-        pretrained.cycle_augment({"augment": {"upper_case": 0.5}})
+        recipes.cycle_augment({"augment": {"upper_case": 0.5}})
     with pytest.raises(ValueError, match="probabilities of"):
-        pretrained.cycle_augment({"augment": {"typo": 1.5}})
+        recipes.cycle_augment({"augment": {"typo": 1.5}})
 
 
 @pytest.mark.slow  # reads the whole corpus
@@ -204,9 +204,9 @@ def test_the_cards_count_the_held_out_sentences_a_model_trained_on() -> None:
     sources, refs = evaluation.heldout_set("all_lengths", 3)
     overlap = pretrained.heldout_overlap([(sources[0], refs[0][0]), ("Go.", "Va !")], count=3)
     assert overlap == {"course": 0, "all_lengths": 1}
-    assert pretrained.heldout_overlap(pretrained.attention_split().train) == {
+    assert pretrained.heldout_overlap(recipes.attention_split().train) == {
         "course": 0, "all_lengths": 0}
-    for name, path in pretrained.MODELS.items():
+    for name, path in model_cards.MODELS.items():
         scores = models.load_translation_model(path).manifest["metadata"]["scores"]
         card = path.with_suffix(".md").read_text(encoding="utf-8")
         if scores["all_lengths"]["trained on"]:
