@@ -200,7 +200,9 @@ class Family:
     latent_dim, …)`` → a compiled training model: the function a notebook teaches, word for
     word), what every model it builds is (``cell``, ``tokens``, ``reader``, ``attention``), and
     its inference models (training model → ``(encoder_model, decoder_model)``, the interface
-    :mod:`helpers.decoding` decodes with)."""
+    :mod:`helpers.decoding` decodes with). A family with attention also gives
+    ``attention_weights``: training model → a model of the same inputs whose output is the
+    attention weights (what :func:`helpers.translation.attention_map` shows)."""
 
     name: str
     builder: Callable[..., keras.Model]
@@ -210,6 +212,7 @@ class Family:
     tokens: str
     reader: str
     attention: bool
+    attention_weights: Callable[[keras.Model], keras.Model] | None = None
 
     def build(self, num_encoder_tokens: int, num_decoder_tokens: int,
               **kwargs: Any) -> keras.Model:
@@ -227,19 +230,28 @@ _FAMILIES: dict[str, Family] = {}
 
 def register_family(name: str, *, build: Callable[..., keras.Model],
                     inference_models: InferenceModels, description: str, cell: str,
-                    tokens: str, reader: str, attention: bool) -> Family:
+                    tokens: str, reader: str, attention: bool,
+                    attention_weights: Callable[[keras.Model], keras.Model] | None = None,
+                    ) -> Family:
     """Make a family known (each family's module calls this once, when it is imported):
-    ``build`` is its builder, whose models are what the other arguments say."""
+    ``build`` is its builder, whose models are what the other arguments say; a family with
+    attention gives ``attention_weights`` too (see :class:`Family`)."""
     if not isinstance(name, str) or not name.isidentifier():
         raise ValueError(f"a family name must be a short identifier, not {name!r}")
     for what, function in (("build", build), ("inference_models", inference_models)):
         if not callable(function):
             raise TypeError(f"{what} must be a function, not {type(function).__name__}")
+    if attention_weights is not None and not callable(attention_weights):
+        raise TypeError("attention_weights must be a function, not "
+                        f"{type(attention_weights).__name__}")
+    if attention and attention_weights is None:
+        raise TypeError("a family with attention must give attention_weights (the model of its "
+                        "attention weights that attention maps read)")
     if "latent_dim" not in inspect.signature(build).parameters:
         raise TypeError("build must take latent_dim (the width the record states)")
     Architecture(name, cell, tokens, reader, attention, 1, 1, 1)  # the fields are valid
     _FAMILIES[name] = Family(name, build, inference_models, description, cell, tokens, reader,
-                             attention)
+                             attention, attention_weights)
     return _FAMILIES[name]
 
 

@@ -105,8 +105,16 @@ def attention_inference_models(model: keras.Model) -> tuple[keras.Model, keras.M
     return encoder_model, decoder_model
 
 
+def attention_weights_model(model: keras.Model) -> keras.Model:
+    """The attention weights of a model built by :func:`build_attention_model`: a model of its
+    inputs whose output is the weights of its ``attention`` layer, ``(batch, target steps,
+    source steps)`` (what :func:`helpers.translation.attention_map` reads)."""
+    return keras.Model(model.inputs, model.get_layer("attention").output[1])
+
+
 register_family(
     "attention", build=build_attention_model, inference_models=attention_inference_models,
+    attention_weights=attention_weights_model,
     cell="lstm", tokens="characters", reader="one-hot layer", attention=True,
     description="the encoder–decoder with Luong attention on characters (notebook 05), the "
                 "course's default model")

@@ -33,10 +33,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-import keras
 import numpy as np
 
-from helpers.architecture import architecture_of
+from helpers.architecture import architecture_of, family
 from helpers.checks import check_tokens
 from helpers.compiled import built_for
 from helpers.decoding import (
@@ -411,6 +410,6 @@ def attention_map(translator, source: str, translation: str) -> np.ndarray:
     enc_ids, dec_ids, _ = _teacher_forced_ids(translator, source, translation)
     if not source:
         raise EmptyInputError("Nothing to show: the source sentence is empty.")
-    reader = built_for(model, "attention_reader", lambda m: keras.Model(
-        m.inputs, m.get_layer("attention").output[1]))
+    reader = built_for(model, "attention_reader",
+                       family(architecture_of(model).family).attention_weights)
     return np.asarray(reader([enc_ids, dec_ids], training=False))[0]

@@ -4,6 +4,7 @@ decoders ask the registry of families, so a new family plugs in with one registr
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import keras
@@ -151,9 +152,38 @@ def test_the_registry_refuses_what_is_not_a_family() -> None:
     with pytest.raises(ValueError, match="'cell' must be one of"):
         arch.register_family("x", build=models.build_course_model, inference_models=len,
                              **{**fields, "cell": "rnn"})
+    with pytest.raises(TypeError, match="must give attention_weights"):
+        arch.register_family("x", build=models.build_course_model, inference_models=len,
+                             **{**fields, "attention": True})
+    with pytest.raises(TypeError, match="attention_weights must be a function"):
+        arch.register_family("x", build=models.build_course_model, inference_models=len,
+                             attention_weights="attention", **{**fields, "attention": True})
     assert "x" not in arch._FAMILIES
     with pytest.raises(TypeError, match="keras.Model"):
         arch.architecture_of("a model")
     with pytest.raises(ValueError, match="two inputs"):
         inputs = keras.Input((3,))
         arch.architecture_of(keras.Model(inputs, keras.layers.Dense(2)(inputs)))
+
+
+def test_an_attention_map_asks_the_family_for_its_weights(toy) -> None:
+    """translation.attention_map reads the weights through the family's registered
+    ``attention_weights``, not through a layer name of its own."""
+    from helpers.attention import attention_weights_model
+
+    asked: list[str] = []
+
+    def counted(model):
+        asked.append(model.name)
+        return attention_weights_model(model)
+
+    attention = arch.family("attention")
+    arch._FAMILIES["attention"] = dataclasses.replace(attention, attention_weights=counted)
+    try:
+        input_vocab, target_vocab = toy[:2]
+        model = arch.family("attention").build(len(input_vocab), len(target_vocab), latent_dim=8)
+        fresh = toy_translator(model, toy)  # a new model: no reader cached for it yet
+        weights = translation.attention_map(fresh, "Go.", "Va !")
+    finally:
+        arch._FAMILIES["attention"] = attention
+    assert weights.shape == (5, 3) and asked
