@@ -7,10 +7,10 @@ Used in: every notebook that loads or builds a translation model, through :mod:`
 a concept the course teaches: no notebook writes this module out.
 
 - :class:`Architecture`: a model's family (``"original"``, ``"attention"``, ``"gru"``,
-  ``"word"`` …), recurrent cell, token level, how it reads tokens, whether it attends, and its
-  sizes. Every course builder records it on the model it returns (:func:`record`);
-  :func:`helpers.models.save_translation_model` writes it into the manifest and
-  :func:`helpers.models.load_translation_model` reads it back.
+  ``"word"``, ``"transformer"``), recurrent cell (or self-attention), token level, how it reads
+  tokens, whether it attends, and its sizes. Every course builder records it on the model it
+  returns (:func:`record`); :func:`helpers.models.save_translation_model` writes it into the
+  manifest and :func:`helpers.models.load_translation_model` reads it back.
 - :func:`architecture_of`: a model's record. A model that has none (one saved before records
   existed, or built by a notebook's own code) gets it derived once, by
   :func:`derive_architecture`: the one function that looks at layer names.
@@ -39,9 +39,12 @@ FAMILY_MODULES: dict[str, str] = {
     "attention": "helpers.attention",
     "gru": "helpers.variants",
     "word": "helpers.variants",
+    "transformer": "helpers.transformer",
 }
-CELLS = ("lstm", "gru")
-TOKEN_LEVELS = ("characters", "words")
+#: What each encoder and decoder step is: a recurrent cell, or (the Transformer) none: layers of
+#: self-attention.
+CELLS = ("lstm", "gru", "self-attention")
+TOKEN_LEVELS = ("characters", "words", "subwords")
 #: How a model reads token ids: one-hot arrays given to it (the original text's models), a
 #: ``OneHot`` layer inside it (the course's), or an ``Embedding`` layer (word level).
 READERS = ("one-hot input", "one-hot layer", "embedding")
@@ -156,6 +159,17 @@ def derive_architecture(model: keras.Model) -> Architecture:
         raise ValueError("expected an encoder–decoder training model with two inputs "
                          "(encoder_inputs, decoder_inputs)")
     by_name = {layer.name: layer for layer in model.layers}
+    embedding = by_name.get("shared_embedding")
+    if embedding is not None and keras.saving.get_registered_name(
+            type(embedding)) == "seq2seq_course>PositionalEmbedding":
+        heads = [layer for layer in model.layers
+                 if isinstance(layer, keras.layers.MultiHeadAttention)]
+        if heads:  # the Transformer (notebook 07): one vocabulary, width d_model
+            size = int(embedding.vocab_size)
+            return Architecture(family="transformer", cell="self-attention", tokens="subwords",
+                                reader="embedding", attention=True,
+                                latent_dim=int(embedding.d_model), num_encoder_tokens=size,
+                                num_decoder_tokens=size)
     attention = any(keras.saving.get_registered_name(type(layer)) == _attention_name()
                     for layer in model.layers)
     cell = "gru" if "decoder_gru" in by_name else "lstm"

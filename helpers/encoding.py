@@ -348,3 +348,124 @@ def build_word_vocabulary(texts: Iterable[str], *, french: bool = False,
     words = sorted((w for w, n in counts.items() if n >= min_count),
                    key=lambda w: (-counts[w], w))
     return WordVocabulary(RESERVED_TOKENS + tuple(words), french=french)
+
+
+# --- subword vocabularies (notebook 07) -----------------------------------------------------
+#
+# A sentencepiece model (``helpers.subwords.train_subwords``) cuts text into pieces between a
+# character and a word ("▁Tom", "▁is", "▁hun", "gry", "."): a space is the "▁" that begins a
+# piece. Its ids 0–3 are padding, unknown, start and stop, so a sentencepiece id is a course id.
+
+#: How sentencepiece writes a space: the first character of a piece that starts a word.
+WORD_START = "\u2581"
+
+
+class SubwordVocabularyError(ValueError):
+    """A sentencepiece model the course cannot use (not one, or its first ids are not padding,
+    unknown, start and stop)."""
+
+
+@dataclass(frozen=True)
+class SubwordVocabulary(_Tokens):
+    """The pieces of a sentencepiece model as a course vocabulary: ``tokens[0]`` padding,
+    ``tokens[1]`` unknown, ``tokens[2]`` the start token ``"\\t"``, ``tokens[3]`` the stop
+    token ``"\\n"``, then the pieces (``"▁Tom"``, ``"gry"`` …) in the model's order, so that a
+    sentencepiece id is the course's id. One vocabulary serves both languages (trained on
+    both). It has the methods of :class:`Vocabulary` that the decoders and ``translate`` use.
+    Make one with :meth:`from_file` or :meth:`from_proto`; ``model_proto`` is the model's bytes.
+    """
+
+    model_proto: bytes = b""
+
+    def _check(self, pieces: tuple[str, ...]) -> None:
+        if pieces[:2] != (START_TOKEN, STOP_TOKEN) or len(set(pieces)) != len(pieces):
+            raise SubwordVocabularyError("a subword vocabulary's ids 2 and 3 are the start and "
+                                         "stop tokens, and its pieces are distinct")
+
+    @classmethod
+    def from_proto(cls, model_proto: bytes) -> SubwordVocabulary:
+        """The vocabulary of a sentencepiece model given as its bytes."""
+        if not isinstance(model_proto, bytes) or not model_proto:
+            raise SubwordVocabularyError("a sentencepiece model is the non-empty bytes of its "
+                                         ".model file")
+        processor = _processor(model_proto)
+        size = processor.get_piece_size()
+        special = (processor.pad_id(), processor.unk_id(), processor.bos_id(),
+                   processor.eos_id())
+        if special != (PAD_INDEX, UNK_INDEX, 2, 3) or size < 5:
+            raise SubwordVocabularyError(
+                f"this sentencepiece model has pad, unk, start and stop ids {special}; the "
+                "course needs 0, 1, 2, 3 (train it with helpers.subwords.train_subwords)")
+        pieces = tuple(processor.id_to_piece(i) for i in range(4, size))
+        vocab = cls(RESERVED_TOKENS + (START_TOKEN, STOP_TOKEN) + pieces, model_proto)
+        object.__setattr__(vocab, "_processor", processor)
+        return vocab
+
+    @classmethod
+    def from_file(cls, path) -> SubwordVocabulary:
+        """The vocabulary of a sentencepiece ``.model`` file."""
+        with open(path, "rb") as handle:
+            return cls.from_proto(handle.read())
+
+    def __reduce__(self):
+        """Copies and pickles carry the model's bytes (the processor is rebuilt)."""
+        return SubwordVocabulary.from_proto, (self.model_proto,)
+
+    @property
+    def processor(self):
+        """The ``sentencepiece.SentencePieceProcessor`` of :attr:`model_proto`."""
+        if "_processor" not in vars(self):
+            object.__setattr__(self, "_processor", _processor(self.model_proto))
+        return vars(self)["_processor"]
+
+    @property
+    def characters(self) -> frozenset[str]:
+        """Every character the pieces are made of (a space is written ``"▁"``)."""
+        if "_characters" not in vars(self):
+            chars = frozenset("".join(self.tokens[4:]).replace(WORD_START, " "))
+            object.__setattr__(self, "_characters", chars)
+        return vars(self)["_characters"]
+
+    def unknown_characters(self, text: str) -> list[str]:
+        """The distinct characters of ``text`` that no piece holds, in order."""
+        known = self.characters
+        return list(dict.fromkeys(ch for ch in text if ch not in known))
+
+    def pieces(self, text: str) -> list[str]:
+        """``"Tom is hungry."`` → ``["▁Tom", "▁is", "▁hungry", "."]``."""
+        return self.processor.encode(text, out_type=str)
+
+    def encode(self, text: str, *, on_unknown: OnUnknown = "error") -> list[int]:
+        """Ids of the pieces of ``text``; an unknown character raises
+        :class:`UnknownCharacterError` (``on_unknown="error"``) or is read as
+        :data:`UNK_INDEX` (``"unk"``)."""
+        if on_unknown not in ("error", "unk"):
+            raise ValueError(f"on_unknown must be 'error' or 'unk', not {on_unknown!r}")
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a string, not {type(text).__name__}")
+        unknown = self.unknown_characters(text)
+        if unknown and on_unknown == "error":
+            raise UnknownCharacterError(text, unknown)
+        return self.processor.encode(text)
+
+    def decode(self, ids: Iterable[int], *, stop_at: str | None = STOP_TOKEN,
+               skip: Iterable[str] = (START_TOKEN,)) -> str:
+        """Text for ``ids``: the pieces joined, each ``"▁"`` a space; padding is dropped,
+        reading ends at ``stop_at`` (not included), tokens in ``skip`` are left out,
+        unknowns show as ``"\\ufffd"``, and start and stop tokens as themselves."""
+        text = "".join("\ufffd" if i == UNK_INDEX else self.tokens[i]
+                       for i in self._read(ids, stop_at, skip))
+        return text.replace(WORD_START, " ").removeprefix(" ")
+
+
+def _processor(model_proto: bytes):
+    """A sentencepiece processor of ``model_proto`` (``SubwordVocabularyError`` if it is not a
+    sentencepiece model)."""
+    import sentencepiece  # only subword models need it
+
+    processor = sentencepiece.SentencePieceProcessor()
+    try:
+        processor.LoadFromSerializedProto(model_proto)
+    except (RuntimeError, OSError, TypeError) as exc:
+        raise SubwordVocabularyError(f"not a sentencepiece model ({exc})") from None
+    return processor

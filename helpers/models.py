@@ -33,7 +33,13 @@ from helpers.architecture import (
     register_family,
 )
 from helpers.checks import check_path, check_positive, check_tokens
-from helpers.encoding import START_TOKEN, STOP_TOKEN, Vocabulary
+from helpers.encoding import (
+    START_TOKEN,
+    STOP_TOKEN,
+    SubwordVocabulary,
+    SubwordVocabularyError,
+    Vocabulary,
+)
 from helpers.layers import OneHot
 from helpers.training import masked_accuracy, masked_loss
 
@@ -271,8 +277,15 @@ MANIFEST_FIELDS: dict[str, type] = {
     "target_vocabulary": list, "max_encoder_seq_length": int, "max_decoder_seq_length": int,
     "metadata": dict, "manifest_sha256": str,
 }
-#: Fields a manifest may lack (written since a later release; derived when missing).
-OPTIONAL_MANIFEST_FIELDS: dict[str, type] = {"architecture": dict}
+#: Fields a manifest may lack (written since a later release; derived when missing). A
+#: subword model's manifest names its sentencepiece file and that file's SHA-256.
+OPTIONAL_MANIFEST_FIELDS: dict[str, type] = {"architecture": dict, "tokenizer_file": str,
+                                             "tokenizer_sha256": str}
+
+
+def tokenizer_path(model_path: str | Path) -> Path:
+    """``models/x.keras`` → ``models/x.sentencepiece.model``: a subword model's tokenizer."""
+    return Path(model_path).with_suffix(".sentencepiece.model")
 
 
 def manifest_digest(manifest: dict[str, Any]) -> str:
@@ -347,8 +360,17 @@ def save_translation_model(model: keras.Model, path: str | Path, *, input_vocab:
     except ValueError as exc:
         raise WrongModelKindError(f"not a translation model: {exc}") from None
     _check_sizes(architecture, input_vocab, target_vocab, path.name)
+    subwords = [v for v in (input_vocab, target_vocab) if isinstance(v, SubwordVocabulary)]
+    if subwords and (len(subwords) != 2 or input_vocab != target_vocab):
+        raise ValueError("a subword model reads and writes one shared SubwordVocabulary: give "
+                         "the same one as input_vocab and target_vocab")
     path.parent.mkdir(parents=True, exist_ok=True)
     _lean_copy(model).save(path)
+    tokenizer: dict[str, str] = {}
+    if subwords:
+        tokenizer_path(path).write_bytes(subwords[0].model_proto)
+        tokenizer = {"tokenizer_file": tokenizer_path(path).name,
+                     "tokenizer_sha256": file_sha256(tokenizer_path(path))}
     manifest = {
         "kind": TRANSLATION_KIND,
         "model_file": path.name,
@@ -358,6 +380,7 @@ def save_translation_model(model: keras.Model, path: str | Path, *, input_vocab:
         "max_encoder_seq_length": int(max_encoder_seq_length),
         "max_decoder_seq_length": int(max_decoder_seq_length),
         "architecture": architecture.as_dict(),
+        **tokenizer,
         "metadata": metadata or {},
     }
     return write_manifest(path, manifest)
@@ -446,6 +469,10 @@ def load_translation_model(path: str | Path = PRETRAINED_MODEL, *,
         raise WrongModelKindError(
             f"{path.name} is a Keras model but not a translation model ({exc})") from None
     record(model, architecture)
+    if architecture.tokens == "subwords":
+        vocab = _load_tokenizer(path, manifest, verify_hash)
+        _check_sizes(architecture, vocab, vocab, path.name)
+        return TranslationModel(model, vocab, vocab, manifest)
     try:
         input_vocab = Vocabulary(tuple(manifest["input_vocabulary"]))
         target_vocab = Vocabulary(tuple(manifest["target_vocabulary"]))
@@ -454,6 +481,29 @@ def load_translation_model(path: str | Path = PRETRAINED_MODEL, *,
                             f"vocabulary ({exc})") from exc
     _check_sizes(architecture, input_vocab, target_vocab, path.name)
     return TranslationModel(model, input_vocab, target_vocab, manifest)
+
+
+def _load_tokenizer(path: Path, manifest: dict[str, Any], verify_hash: bool) -> SubwordVocabulary:
+    """A subword model's vocabulary, from the sentencepiece file its manifest names (checked:
+    present, unchanged, the pieces the manifest lists)."""
+    name = manifest_path(path).name
+    if "tokenizer_file" not in manifest or "tokenizer_sha256" not in manifest:
+        raise ManifestError(f"{name}: a subword model's manifest names its tokenizer "
+                            "(fields 'tokenizer_file' and 'tokenizer_sha256')")
+    file = path.with_name(manifest["tokenizer_file"])
+    if not file.is_file():
+        raise ModelNotFoundError(f"{path.name} needs its tokenizer {file.name} beside it")
+    if verify_hash and file_sha256(file) != manifest["tokenizer_sha256"]:
+        raise ModelHashMismatchError(f"{file.name} is not the tokenizer {path.name} was trained "
+                                     "with (its SHA-256 differs from the manifest's)")
+    try:
+        vocab = SubwordVocabulary.from_file(file)
+    except SubwordVocabularyError as exc:
+        raise CorruptModelFileError(f"{file.name}: {exc}") from None
+    for key in ("input_vocabulary", "target_vocabulary"):
+        if list(vocab.tokens) != manifest[key]:
+            raise ManifestError(f"{name}: field {key!r} is not the pieces of {file.name}")
+    return vocab
 
 
 # --- inference models (notebook 04) -------------------------------------------------------

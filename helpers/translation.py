@@ -50,6 +50,7 @@ from helpers.decoding import (
 from helpers.encoding import (
     START_TOKEN,
     STOP_TOKEN,
+    SubwordVocabulary,
     UnknownCharacterError,
     Vocabulary,
     WordVocabulary,
@@ -160,6 +161,9 @@ def prepare_input(text: str, vocab: Vocabulary, max_length: int, *,
     if isinstance(vocab, WordVocabulary):
         return _prepare_words(text, cleaned, vocab, max_length, on_unknown=on_unknown,
                               on_overflow=on_overflow)
+    if isinstance(vocab, SubwordVocabulary):
+        return _prepare_subwords(text, cleaned, vocab, max_length, on_unknown=on_unknown,
+                                 on_overflow=on_overflow)
     rewritten = sorted({ch for ch in cleaned if ch not in vocab and ch in _TYPOGRAPHY})
     cleaned = "".join(ch if ch in vocab else _TYPOGRAPHY.get(ch, ch) for ch in cleaned)
     prepared = PreparedInput(original=text, text=cleaned)
@@ -222,6 +226,41 @@ def _prepare_words(original: str, cleaned: str, vocab: WordVocabulary, max_lengt
     return prepared
 
 
+def _prepare_subwords(original: str, cleaned: str, vocab: SubwordVocabulary, max_length: int,
+                      *, on_unknown: str, on_overflow: str) -> PreparedInput:
+    """:func:`prepare_input` for a subword model: characters no piece holds follow the
+    character rules; the length is counted in pieces, and a cut falls between words."""
+    known = vocab.characters
+    rewritten = sorted({ch for ch in cleaned if ch not in known and ch in _TYPOGRAPHY})
+    cleaned = "".join(ch if ch in known else _TYPOGRAPHY.get(ch, ch) for ch in cleaned)
+    prepared = PreparedInput(original=original, text=cleaned)
+    if rewritten:
+        prepared.notices.append("Typographic characters were read as the corpus writes them: "
+                                + ", ".join(f"{ch} as {_TYPOGRAPHY[ch]}" for ch in rewritten))
+    unknown = vocab.unknown_characters(cleaned)
+    if unknown:
+        cleaned = _unknown_rule(
+            prepared, unknown, on_unknown, UnknownInputError(cleaned, unknown), cleaned,
+            lambda: re.sub(r"\s+", " ", "".join(ch for ch in cleaned if ch in known)).strip(),
+            noun="characters", unk_notice="Characters the model never saw were read as unknown")
+    pieces = len(vocab.pieces(cleaned))
+    if pieces > max_length:
+        if on_overflow == "error":
+            raise _too_long(f"{pieces} subword pieces", max_length)
+        words = cleaned.split(" ")
+        while len(words) > 1 and len(vocab.pieces(" ".join(words))) > max_length:
+            words.pop()
+        cleaned = " ".join(words)
+        if len(vocab.pieces(cleaned)) > max_length:  # one word longer than the model reads
+            ids = vocab.encode(cleaned, on_unknown="unk")[:max_length]
+            cleaned = vocab.decode(ids, stop_at=None)
+        prepared.notices.append(
+            f"Only the first {len(vocab.pieces(cleaned))} subword pieces were translated (the "
+            f"model reads at most {max_length}).")
+    prepared.text = cleaned
+    return prepared
+
+
 @dataclass
 class Translation:
     """One translated sentence. ``stop_reason`` says why decoding stopped: ``"stop_token"``
@@ -256,6 +295,8 @@ def unfinished(results: Sequence[Translation | str]) -> list:
 
 def _unit(vocab: Vocabulary) -> str:
     """What a vocabulary's tokens are, for messages."""
+    if isinstance(vocab, SubwordVocabulary):
+        return "subword pieces"
     return "words and punctuation marks" if isinstance(vocab, WordVocabulary) else "characters"
 
 

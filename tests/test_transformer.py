@@ -1,0 +1,286 @@
+"""The Transformer (helpers.transformer) and what decodes it: padding and the causal mask leak
+nothing, the inference models give the training model's probabilities, batched decoding is
+one sentence at a time, a saved model and its tokenizer reload with the same translations,
+and every input rule of ``translate`` holds for a subword model."""
+
+from __future__ import annotations
+
+import json
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from helpers import architecture, models, subwords, transformer, translation
+from tests.conftest import SOURCES, TARGETS
+
+MAX_LENGTH = 12
+
+
+@pytest.fixture(scope="module")
+def vocab():
+    return subwords.train_subwords(SOURCES + TARGETS, 50)
+
+
+@pytest.fixture(scope="module")
+def ids(vocab):
+    """Encoder ids and decoder ids (start, pieces, stop) of the toy pairs, padded."""
+    enc = [vocab.encode(s) for s in SOURCES]
+    dec = [[2, *vocab.encode(t), 3] for t in TARGETS]
+    encoder_ids = np.zeros((len(enc), max(map(len, enc))), np.int32)
+    decoder_ids = np.zeros((len(dec), max(map(len, dec))), np.int32)
+    for row, (e, d) in enumerate(zip(enc, dec, strict=True)):
+        encoder_ids[row, :len(e)], decoder_ids[row, :len(d)] = e, d
+    return encoder_ids, decoder_ids
+
+
+@pytest.fixture(scope="module")
+def model(vocab, ids):
+    """A tiny Transformer trained until it recites the toy pairs."""
+    encoder_ids, decoder_ids = ids
+    keras.utils.set_random_seed(0)
+    model = architecture.family("transformer").build(
+        len(vocab), len(vocab), latent_dim=32, num_heads=2, ff_dim=64, num_layers=2,
+        dropout=0.0, learning_rate=3e-3)
+    copies = (150, 1)
+    model.fit([np.tile(encoder_ids, copies), np.tile(decoder_ids[:, :-1], copies)],
+              np.tile(decoder_ids[:, 1:], copies), batch_size=len(SOURCES), epochs=1,
+              shuffle=False, verbose=0)
+    return model
+
+
+@pytest.fixture(scope="module")
+def translator(model, vocab):
+    return models.TranslationModel(model, vocab, vocab, {"max_encoder_seq_length": MAX_LENGTH,
+                                                         "max_decoder_seq_length": MAX_LENGTH})
+
+
+def untrained(vocab_size=30, **sizes):
+    keras.utils.set_random_seed(1)
+    return transformer.build_transformer_model(
+        vocab_size, vocab_size, **{"latent_dim": 16, "num_heads": 2, "ff_dim": 32,
+                                   "num_layers": 2, **sizes})
+
+
+# --- attention, written out and as Keras does it ------------------------------------------
+
+
+def test_scaled_dot_product_attention_is_a_weighted_mean_with_masked_places_at_zero() -> None:
+    rng = np.random.default_rng(0)
+    q, k, v = (rng.normal(size=(2, n, 4)).astype("float32") for n in (3, 5, 5))
+    mask = np.ones((2, 3, 5), bool)
+    mask[1, :, 3:] = False
+    out, weights = (np.asarray(t) for t in transformer.scaled_dot_product_attention(q, k, v, mask))
+    scores = q @ k.transpose(0, 2, 1) / 2.0
+    scores[1, :, 3:] = -np.inf
+    expected = np.exp(scores - scores.max(-1, keepdims=True))
+    expected /= expected.sum(-1, keepdims=True)
+    np.testing.assert_allclose(weights, expected, rtol=1e-5, atol=1e-7)
+    assert np.all(weights[1, :, 3:] == 0.0)
+    np.testing.assert_allclose(out, weights @ v, rtol=1e-5, atol=1e-6)
+
+
+def test_keras_multi_head_attention_is_scaled_dot_product_attention_per_head() -> None:
+    """What lets the notebook replace its hand-written layer by keras.layers.MultiHeadAttention:
+    project, attend head by head, join the heads, project back."""
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(2, 4, 8)).astype("float32")
+    memory = rng.normal(size=(2, 6, 8)).astype("float32")
+    layer = keras.layers.MultiHeadAttention(num_heads=2, key_dim=4)
+    expected, expected_weights = layer(x, memory, return_attention_scores=True)
+    wq, bq, wk, bk, wv, bv, wo, bo = (np.asarray(w) for w in layer.weights)
+    heads = []
+    for h in range(2):
+        out, weights = transformer.scaled_dot_product_attention(
+            x @ wq[:, h] + bq[h], memory @ wk[:, h] + bk[h], memory @ wv[:, h] + bv[h])
+        np.testing.assert_allclose(np.asarray(weights), np.asarray(expected_weights)[:, h],
+                                   rtol=1e-5, atol=1e-6)
+        heads.append(np.asarray(out))
+    joined = np.einsum("bthd,hdo->bto", np.stack(heads, axis=2), wo) + bo
+    np.testing.assert_allclose(joined, np.asarray(expected), rtol=1e-4, atol=1e-5)
+
+
+def test_positional_encoding_is_sines_and_cosines_of_the_position() -> None:
+    table = transformer.positional_encoding(50, 16)
+    assert table.shape == (50, 16)
+    np.testing.assert_allclose(table[:, 0], np.sin(np.arange(50)), atol=1e-6)
+    np.testing.assert_allclose(table[:, 1], np.cos(np.arange(50)), atol=1e-6)
+    assert len({tuple(row.round(4)) for row in table}) == 50  # every position differs
+
+
+# --- no information leaks ------------------------------------------------------------------
+
+
+def test_source_padding_changes_nothing() -> None:
+    model = untrained()
+    enc = np.array([[5, 6, 7, 8]], np.int32)
+    dec = np.array([[2, 9, 10, 11]], np.int32)
+    alone = np.asarray(model([enc, dec], training=False))
+    padded = np.asarray(model([np.pad(enc, ((0, 0), (0, 5))), dec], training=False))
+    np.testing.assert_allclose(padded, alone, rtol=1e-5, atol=1e-6)
+
+
+def test_a_later_target_token_leaves_earlier_outputs_unchanged() -> None:
+    model = untrained()
+    enc = np.array([[5, 6, 7, 8]], np.int32)
+    dec = np.array([[2, 9, 10, 11, 12]], np.int32)
+    changed = dec.copy()
+    changed[0, 3:] = [20, 21]
+    a = np.asarray(model([enc, dec], training=False))
+    b = np.asarray(model([enc, changed], training=False))
+    np.testing.assert_allclose(a[:, :3], b[:, :3], rtol=1e-5, atol=1e-6)
+    assert np.abs(a[:, 3:] - b[:, 3:]).max() > 1e-4  # the later positions do see the change
+
+
+def test_the_builder_checks_its_sizes() -> None:
+    with pytest.raises(ValueError, match="shares one vocabulary"):
+        transformer.build_transformer_model(30, 40)
+    with pytest.raises(ValueError, match="split evenly"):
+        transformer.build_transformer_model(30, 30, latent_dim=30, num_heads=4)
+    with pytest.raises(ValueError, match="num_layers"):
+        transformer.build_transformer_model(30, 30, num_layers=0)
+
+
+def test_it_is_recorded_and_derived_as_a_transformer(model) -> None:
+    recorded = architecture.architecture_of(model)
+    assert (recorded.family, recorded.cell, recorded.tokens, recorded.attention) == (
+        "transformer", "self-attention", "subwords", True)
+    assert architecture.derive_architecture(model) == recorded
+    assert not any(isinstance(layer, keras.layers.Lambda) for layer in model.layers)
+
+
+# --- inference ------------------------------------------------------------------------------
+
+
+def test_each_decoder_step_gives_the_training_models_probabilities(model, ids) -> None:
+    encoder_ids, decoder_ids = ids
+    full = np.asarray(model([encoder_ids, decoder_ids], training=False))
+    encoder_model, decoder_model = transformer.transformer_inference_models(model)
+    memory, prefix = encoder_model(encoder_ids, training=False)
+    for t in range(decoder_ids.shape[1]):
+        probs, prefix, weights = decoder_model(
+            [tf.constant(decoder_ids[:, t:t + 1]), prefix, memory, tf.constant(encoder_ids)],
+            training=False)
+        np.testing.assert_allclose(np.asarray(probs)[:, -1], full[:, t], rtol=1e-4, atol=1e-5)
+    assert prefix.shape == decoder_ids.shape
+    weights = np.asarray(weights)[:, -1]
+    np.testing.assert_allclose(weights.sum(-1), 1.0, rtol=1e-5)
+    assert np.all(weights[encoder_ids == 0] == 0.0)
+
+
+def test_the_attention_weights_are_the_last_cross_attentions_mean_over_heads(model, ids) -> None:
+    encoder_ids, decoder_ids = ids
+    reader = transformer.transformer_attention_weights(model)
+    weights = np.asarray(reader([encoder_ids, decoder_ids]))
+    last = len([n for n in (layer.name for layer in model.layers) if "cross_attention" in n]) - 1
+    parts = keras.Model(model.inputs, [model.get_layer(f"decoder_{last}_norm1").output,
+                                       model.get_layer(f"encoder_{last}_norm2").output,
+                                       model.get_layer("cross_mask").output])
+    query, memory, mask = parts([encoder_ids, decoder_ids])
+    _, scores = model.get_layer(f"decoder_{last}_cross_attention")(
+        query, memory, attention_mask=mask, return_attention_scores=True)
+    np.testing.assert_allclose(weights, np.asarray(scores).mean(axis=1), rtol=1e-5, atol=1e-6)
+
+
+def test_it_recites_the_toy_pairs(translator) -> None:
+    got = translation.translate(translator, SOURCES)
+    assert [str(t.text) for t in got] == TARGETS
+    assert all(t.finished for t in got)
+
+
+@pytest.mark.parametrize("mode", ["greedy", "beam", "sample"])
+def test_a_batch_decodes_as_one_sentence_at_a_time(translator, mode) -> None:
+    texts = SOURCES + ["Be.", "Get nice!"]
+    together = translation.translate(translator, texts, mode=mode, seed=3)
+    alone = [translation.translate(translator, t, mode=mode, seed=3) for t in texts]
+    assert [str(t.text) for t in together] == [str(t.text) for t in alone]
+
+
+def test_the_attention_map_has_a_row_per_piece_written(translator, vocab) -> None:
+    weights = translation.attention_map(translator, "Be nice.", "Soyez gentil !")
+    assert weights.shape == (len(vocab.pieces("Soyez gentil !")) + 1,
+                             len(vocab.pieces("Be nice.")))
+    np.testing.assert_allclose(weights.sum(-1), 1.0, rtol=1e-5)
+
+
+# --- files ---------------------------------------------------------------------------------
+
+
+def test_a_saved_model_reloads_with_its_tokenizer_and_the_same_translations(
+        translator, vocab, tmp_path) -> None:
+    path = tmp_path / "toy_transformer.keras"
+    manifest = models.save_translation_model(
+        translator.model, path, input_vocab=vocab, target_vocab=vocab,
+        max_encoder_seq_length=MAX_LENGTH, max_decoder_seq_length=MAX_LENGTH)
+    assert manifest["tokenizer_file"] == "toy_transformer.sentencepiece.model"
+    loaded = models.load_translation_model(path)
+    assert loaded.input_vocab == vocab and loaded.target_vocab is loaded.input_vocab
+    assert loaded.architecture == translator.architecture
+    ids = np.array([vocab.encode("Wait!")], np.int32)
+    dec = np.array([[2, *vocab.encode("Attends !")]], np.int32)
+    np.testing.assert_array_equal(np.asarray(loaded.model([ids, dec])),
+                                  np.asarray(translator.model([ids, dec])))
+    assert ([str(t.text) for t in translation.translate(loaded, SOURCES, mode="beam")]
+            == [str(t.text) for t in translation.translate(translator, SOURCES, mode="beam")])
+
+
+def test_a_missing_or_changed_tokenizer_is_refused(translator, vocab, tmp_path) -> None:
+    path = tmp_path / "t.keras"
+    models.save_translation_model(translator.model, path, input_vocab=vocab, target_vocab=vocab,
+                                  max_encoder_seq_length=MAX_LENGTH,
+                                  max_decoder_seq_length=MAX_LENGTH)
+    tokenizer = models.tokenizer_path(path)
+    other = subwords.train_subwords(SOURCES + TARGETS, 49)
+    tokenizer.write_bytes(other.model_proto)
+    with pytest.raises(models.ModelHashMismatchError, match="not the tokenizer"):
+        models.load_translation_model(path)
+    tokenizer.unlink()
+    with pytest.raises(models.ModelNotFoundError, match="needs its tokenizer"):
+        models.load_translation_model(path)
+
+
+def test_a_manifest_without_its_tokenizer_fields_is_refused(translator, vocab, tmp_path) -> None:
+    path = tmp_path / "t.keras"
+    manifest = models.save_translation_model(
+        translator.model, path, input_vocab=vocab, target_vocab=vocab,
+        max_encoder_seq_length=MAX_LENGTH, max_decoder_seq_length=MAX_LENGTH)
+    del manifest["tokenizer_file"]
+    models.write_manifest(path, manifest)
+    with pytest.raises(models.ManifestError, match="names its tokenizer"):
+        models.load_translation_model(path)
+    assert json.loads(models.manifest_path(path).read_text())["kind"]
+
+
+def test_one_shared_vocabulary_is_saved(translator, vocab, tmp_path) -> None:
+    other = subwords.train_subwords([t.upper() for t in SOURCES + TARGETS] + SOURCES + TARGETS,
+                                    len(vocab))
+    with pytest.raises(ValueError, match="shared SubwordVocabulary"):
+        models.save_translation_model(translator.model, tmp_path / "t.keras", input_vocab=vocab,
+                                      target_vocab=other, max_encoder_seq_length=MAX_LENGTH,
+                                      max_decoder_seq_length=MAX_LENGTH)
+
+
+# --- translate()'s rules for a subword model ---------------------------------------------------
+
+
+def test_characters_no_piece_holds_follow_the_rules(translator) -> None:
+    with pytest.raises(translation.UnknownInputError, match="☃"):
+        translation.translate(translator, "Wait ☃!")
+    dropped = translation.translate(translator, "Wait ☃!", on_unknown="drop")
+    assert dropped.used_input == "Wait !" and "☃" in dropped.notices[0]
+    unk = translation.translate(translator, "Wait ☃!", on_unknown="unk")
+    assert unk.used_input == "Wait ☃!" and unk.unknown == ["☃"]
+    with pytest.raises(translation.EmptyInputError):
+        translation.translate(translator, "  ")
+
+
+def test_length_is_counted_in_pieces_and_a_cut_falls_between_words(translator, vocab) -> None:
+    text = "Be nice. Get out! Wait! Run! Go."
+    assert len(vocab.pieces(text)) > MAX_LENGTH
+    with pytest.raises(translation.InputTooLongError, match="subword pieces"):
+        translation.translate(translator, text)
+    cut = translation.translate(translator, text, on_overflow="truncate")
+    assert text.startswith(cut.used_input) and len(vocab.pieces(cut.used_input)) <= MAX_LENGTH
+    assert cut.used_input in {" ".join(text.split(" ")[:n]) for n in range(1, 8)}
+    assert "subword pieces" in cut.notices[-1]
