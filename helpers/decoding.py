@@ -278,15 +278,13 @@ class _Stepper:
     ``predict`` overhead per call, no retracing when the batch shrinks as sentences finish).
 
     ``state`` is what :func:`encode` returned: the recurrent states (``[h, c]`` or ``[h]``),
-    then for an attention model ``encoder_outputs, encoder_ids`` (its decoder model has an
-    input named ``encoder_outputs`` and returns the attention weights last);
+    then for an attention model ``encoder_outputs, encoder_ids`` (its decoder model reads them
+    and returns the attention weights last: :func:`decoder_layout`);
     ``attention_weights`` is ``(batch, source_steps)`` for an attention model, else ``None``.
     """
 
     def __init__(self, decoder_model: keras.Model):
-        self.attention = attention = any(
-            t.name == "encoder_outputs" for t in decoder_model.inputs)
-        self.num_states = num_states = len(decoder_model.outputs) - 1 - int(attention)
+        self.attention, self.num_states = attention, num_states = decoder_layout(decoder_model)
         specs = [tf.TensorSpec((None,), tf.int32)] + [
             tf.TensorSpec((None, *t.shape[1:]), t.dtype) for t in decoder_model.inputs[1:]]
 
@@ -303,6 +301,22 @@ class _Stepper:
         out = self.step(tf.constant(token_ids, tf.int32), *state)
         k = self.num_states
         return out[0], [*out[1:1 + k], *state[k:]], (out[-1] if self.attention else None)
+
+
+def decoder_layout(decoder_model: keras.Model) -> tuple[bool, int]:
+    """``(attention, num_states)`` of a decoder model, from the interface every family's
+    decoder has: it reads ``[tokens, *states]`` and returns ``[probabilities, *states]``, and
+    with attention it also reads ``encoder_outputs, encoder_ids`` (which it does not change)
+    and returns the attention weights last: one input more than outputs."""
+    inputs = len(getattr(decoder_model, "inputs", None) or ())
+    outputs = len(getattr(decoder_model, "outputs", None) or ())
+    if outputs < 1 or inputs - outputs not in (0, 1):
+        raise ValueError(
+            "a decoder model reads [tokens, *states] (and, with attention, encoder_outputs and "
+            "encoder_ids) and returns [probabilities, *states] (and, with attention, the "
+            f"attention weights); this one reads {inputs} inputs and returns {outputs} outputs")
+    attention = inputs == outputs + 1
+    return attention, outputs - 1 - int(attention)
 
 
 def _stepper(decoder_model: keras.Model) -> _Stepper:

@@ -278,12 +278,96 @@ def _record_row(record: dict[str, Any] | None) -> list[str]:
             f"{record['num_decoder_tokens']} tokens |"]
 
 
+def _transformer_lines(manifest: dict[str, Any], model_path: str | Path) -> list[str]:
+    """The Transformer's card (subword tokens, epochs of one schedule, its tokenizer file)."""
+    meta, name = manifest["metadata"], manifest["model_file"]
+    s, data, log = meta["settings"], meta["data"], meta["epoch_log"]
+    tokenizer = manifest["tokenizer_file"]
+    minutes = meta["train_seconds"] / 60
+    return [
+        f"# Model card: `{name}`",
+        "",
+        "English → French, subword pieces. The Transformer of notebook 07 "
+        "(`helpers.transformer.build_transformer_model`): self-attention in place of "
+        "recurrence, on sentencepiece pieces; trained from scratch on the pairs as written "
+        "and as people type them (`helpers.transformer_recipe`, issues 20 and 24). "
+        "`load_translation_model(helpers.transformer_recipe.TRANSFORMER_MODEL)` loads it.",
+        "",
+        "## Files",
+        "",
+        "| file | what |",
+        "| --- | --- |",
+        f"| `{name}` | the Keras 3 model: architecture, weights, compile settings, no optimizer "
+        f"state ({Path(model_path).stat().st_size / 1e6:.1f} MB); loads with `safe_mode=True` |",
+        f"| `{tokenizer}` | its sentencepiece tokenizer (SHA-256 "
+        f"`{manifest['tokenizer_sha256']}`) |",
+        f"| `{Path(name).with_suffix('.json').name}` | manifest: the SHA-256 of the `.keras` file "
+        f"(`{manifest['sha256']}`), the pieces, maximum lengths, and every number below |",
+        "",
+        "## Data and split",
+        "",
+        f"* {data['corpus']}; licence CC-BY 2.0 France (tatoeba.org, manythings.org/anki).",
+        f"* Pairs: {data['pairs']}; split: {data['split']}: {data['training_pairs']:,} training "
+        "pairs. Every English sentence of the course's validation and test parts is left out.",
+        f"* Tokens: {data['tokenizer']}; one vocabulary of {len(manifest['input_vocabulary'])} "
+        "(padding, unknown, start and stop included) for both languages. The model reads at "
+        f"most {manifest['max_encoder_seq_length']} pieces and writes at most "
+        f"{manifest['max_decoder_seq_length']}.",
+        "",
+        "## Architecture and training settings",
+        "",
+        "| setting | value |",
+        "| --- | --- |",
+        f"| layers | {s['num_layers']} encoder and {s['num_layers']} decoder layers, width "
+        f"{s['latent_dim']}, {s['num_heads']} heads, feed-forward {s['ff_dim']}, dropout "
+        f"{s['dropout']:g}, post-layer-norm; one embedding for source, target and output "
+        f"(tied), sinusoidal positions; {meta['parameters']:,} parameters |",
+        *_record_row(manifest.get("architecture")),
+        "| loss, metric | `masked_loss`, `masked_accuracy` (padding ignored) |",
+        f"| optimizer | adam (β₂ 0.98), warm-up over {s['warmup_steps']:,} steps to "
+        f"{s['learning_rate']:g}, cosine decay to {s['final_learning_rate_fraction']:g} of it "
+        "at the last step |",
+        f"| batches | length-bucketed, {s['batch_size']} pairs; each epoch "
+        f"{s['augmented_share']:.0%} of the pairs as people type them"
+        f"{_augment_words(meta['augment'])} |",
+        f"| stopping | {s['epochs']} epochs, the last weights kept |",
+        f"| seed | {s['seed']} (epoch draws {s['epoch_seed']} + epoch) |",
+        "",
+        "## Translation quality (held out)",
+        "",
+        *_score_lines(meta.get("scores"), "transformer", True),
+        "",
+        "## Training",
+        "",
+        f"{meta['epochs_run']} epochs, {minutes:.1f} minutes of training on {meta['machine']}, "
+        "in runs that each went on after the last finished epoch (`make "
+        "pretrained-transformer`). Greedy chrF on the course set after each epoch:",
+        "",
+        "| epoch | seconds | training loss | chrF | exact match |",
+        "| --- | --- | --- | --- | --- |",
+        *(f"| {r['epoch']} | {r['seconds']} | {r['loss']:.4f} | {r['chrF']:.2f} | "
+          f"{r['exact']:.1f}% |" for r in log),
+        "",
+        "## Reproduce",
+        "",
+        "    make pretrained-transformer   # train (resumable), score, write this card",
+        "",
+        "A retrained file has another SHA-256 and slightly different numbers; the manifest "
+        "records them and this card is rewritten from it.",
+    ]
+
+
 def write_card(manifest: dict[str, Any], model_path: str | Path,
                out: str | Path | None = None) -> Path:
     """Write the model's card, entirely from its manifest: ``<model>.md`` beside the model,
     or ``out``."""
     meta = manifest["metadata"]
     architecture = meta.get("architecture", "original")
+    if architecture == "transformer":
+        path = Path(out) if out is not None else Path(model_path).with_suffix(".md")
+        path.write_text("\n".join(_transformer_lines(manifest, model_path)) + "\n",
+                        encoding="utf-8")
+        return path
     s = meta["settings"]
     dim = s["latent_dim"]
     sizes = meta["data"]["sizes"]

@@ -144,7 +144,7 @@ def original_split(settings: dict[str, Any] = ORIGINAL_SETTINGS) -> course_data.
 
 def training_pairs(name: str) -> list[tuple[str, str]]:
     """The pairs the model ``name`` was trained on (its recipe's split, rebuilt)."""
-    if name in ("attention", "attention-unaugmented"):
+    if name in ("attention", "attention-unaugmented", "transformer"):
         return attention_split().train
     if name in ("original", "original-100"):
         return original_split().train

@@ -111,7 +111,7 @@ LAYERS = [
     ["translation"],
     ["variants", "widget_html", "widget_static", "widget_input", "widget_translator",
      "widget_steps", "widgets"],
-    ["recipes", "model_cards", "pretrained"],
+    ["recipes", "transformer_recipe", "model_cards", "pretrained"],
     ["exercises_01", "exercises_02", "exercises_03", "exercises_04", "exercises_05",
      "exercises_06", "exercises_07"],
 ]
