@@ -216,7 +216,9 @@ class Family:
     its inference models (training model → ``(encoder_model, decoder_model)``, the interface
     :mod:`helpers.decoding` decodes with). A family with attention also gives
     ``attention_weights``: training model → a model of the same inputs whose output is the
-    attention weights (what :func:`helpers.translation.attention_map` shows)."""
+    attention weights (what :func:`helpers.translation.attention_map` shows); a family with
+    several attention heads may give ``attention_heads`` too, the same head by head
+    (``(batch, heads, target_steps, source_steps)``)."""
 
     name: str
     builder: Callable[..., keras.Model]
@@ -227,6 +229,7 @@ class Family:
     reader: str
     attention: bool
     attention_weights: Callable[[keras.Model], keras.Model] | None = None
+    attention_heads: Callable[[keras.Model], keras.Model] | None = None
 
     def build(self, num_encoder_tokens: int, num_decoder_tokens: int,
               **kwargs: Any) -> keras.Model:
@@ -246,6 +249,7 @@ def register_family(name: str, *, build: Callable[..., keras.Model],
                     inference_models: InferenceModels, description: str, cell: str,
                     tokens: str, reader: str, attention: bool,
                     attention_weights: Callable[[keras.Model], keras.Model] | None = None,
+                    attention_heads: Callable[[keras.Model], keras.Model] | None = None,
                     ) -> Family:
     """Make a family known (each family's module calls this once, when it is imported):
     ``build`` is its builder, whose models are what the other arguments say; a family with
@@ -255,9 +259,10 @@ def register_family(name: str, *, build: Callable[..., keras.Model],
     for what, function in (("build", build), ("inference_models", inference_models)):
         if not callable(function):
             raise TypeError(f"{what} must be a function, not {type(function).__name__}")
-    if attention_weights is not None and not callable(attention_weights):
-        raise TypeError("attention_weights must be a function, not "
-                        f"{type(attention_weights).__name__}")
+    for what, function in (("attention_weights", attention_weights),
+                           ("attention_heads", attention_heads)):
+        if function is not None and not callable(function):
+            raise TypeError(f"{what} must be a function, not {type(function).__name__}")
     if attention and attention_weights is None:
         raise TypeError("a family with attention must give attention_weights (the model of its "
                         "attention weights that attention maps read)")
@@ -265,7 +270,7 @@ def register_family(name: str, *, build: Callable[..., keras.Model],
         raise TypeError("build must take latent_dim (the width the record states)")
     Architecture(name, cell, tokens, reader, attention, 1, 1, 1)  # the fields are valid
     _FAMILIES[name] = Family(name, build, inference_models, description, cell, tokens, reader,
-                             attention, attention_weights)
+                             attention, attention_weights, attention_heads)
     return _FAMILIES[name]
 
 

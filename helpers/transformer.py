@@ -194,28 +194,36 @@ class EmptyPrefix(layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="seq2seq_course")
-class HeadsMeanWeights(layers.Layer):
+class AttentionWeights(layers.Layer):
     """``[queries, keys, mask]`` projected by a ``MultiHeadAttention`` layer (``(batch, steps,
-    heads, depth)``) → its attention weights averaged over the heads, ``(batch, steps_q,
-    steps_k)``: :func:`scaled_dot_product_attention`'s weights, head by head."""
+    heads, depth)``) → its attention weights, :func:`scaled_dot_product_attention`'s head by
+    head: ``(batch, heads, steps_q, steps_k)``, or their mean over the heads
+    (``average_heads=True``)."""
+
+    def __init__(self, average_heads: bool = True, **kwargs):
+        super().__init__(**kwargs)
+        self.average_heads = average_heads
 
     def call(self, inputs):
         queries, keys, mask = inputs
         _, weights = scaled_dot_product_attention(
             ops.transpose(queries, (0, 2, 1, 3)), ops.transpose(keys, (0, 2, 1, 3)),
             ops.transpose(keys, (0, 2, 1, 3)), mask[:, None, :, :])
-        return ops.mean(weights, axis=1)
+        return ops.mean(weights, axis=1) if self.average_heads else weights
+
+    def get_config(self):
+        return {**super().get_config(), "average_heads": self.average_heads}
 
 
 def _num_layers(model: keras.Model) -> int:
     return sum(layer.name.endswith("_cross_attention") for layer in model.layers)
 
 
-def _cross_weights(model: keras.Model, query, memory, cross_mask):
-    """The last decoder layer's cross-attention weights, averaged over its heads (from its own
-    query and key projections)."""
+def _cross_weights(model: keras.Model, query, memory, cross_mask, average_heads: bool = True):
+    """The last decoder layer's cross-attention weights (from its own query and key
+    projections), averaged over its heads or head by head."""
     cross = model.get_layer(f"decoder_{_num_layers(model) - 1}_cross_attention")
-    return HeadsMeanWeights(name="cross_attention_weights")(
+    return AttentionWeights(average_heads, name="cross_attention_weights")(
         [cross._query_dense(query), cross._key_dense(memory), cross_mask])
 
 
@@ -268,9 +276,18 @@ def transformer_attention_weights(model: keras.Model) -> keras.Model:
                        name="transformer_attention_weights")
 
 
+def transformer_attention_heads(model: keras.Model) -> keras.Model:
+    """:func:`transformer_attention_weights` head by head: ``(batch, heads, target_steps,
+    source_steps)``, each head's weights summing to 1 over the source."""
+    memory, query, cross_mask = _parts(model)
+    return keras.Model(model.inputs, _cross_weights(model, query, memory, cross_mask, False),
+                       name="transformer_attention_heads")
+
+
 register_family(
     "transformer", build=build_transformer_model,
     inference_models=transformer_inference_models,
     attention_weights=transformer_attention_weights,
+    attention_heads=transformer_attention_heads,
     cell="self-attention", tokens="subwords", reader="embedding", attention=True,
     description="the encoder–decoder Transformer on subword tokens (notebook 07)")

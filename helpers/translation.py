@@ -36,7 +36,7 @@ from typing import Literal
 import numpy as np
 
 from helpers.architecture import architecture_of, family
-from helpers.checks import check_tokens
+from helpers.checks import check_index, check_tokens
 from helpers.compiled import built_for
 from helpers.decoding import (
     Decoded,
@@ -431,10 +431,13 @@ def character_confidences(translator, source: str, translation: str) -> list[flo
     return [float(probs[0, t, targets[t]]) for t in range(len(targets) - 1)]
 
 
-def attention_map(translator, source: str, translation: str) -> np.ndarray:
+def attention_map(translator, source: str, translation: str, *,
+                  head: int | None = None) -> np.ndarray:
     """Where an attention model looked while writing ``translation`` of ``source``: weights of
     shape ``(len(translation) + 1, len(source))``, one row per written character and a last
-    row for the stop token, each row summing to 1 over the source characters.
+    row for the stop token, each row summing to 1 over the source characters (tokens, for a
+    word or subword model). A model with several attention heads (the Transformer) shows their
+    mean, or head number ``head`` (from 0; :func:`attention_heads` says how many).
 
     One teacher-forced pass of the training model, so the rows are exactly the weights greedy
     decoding used when it wrote ``translation``. Raises :class:`TypeError` for a model
@@ -451,6 +454,26 @@ def attention_map(translator, source: str, translation: str) -> np.ndarray:
     enc_ids, dec_ids, _ = _teacher_forced_ids(translator, source, translation)
     if not source:
         raise EmptyInputError("Nothing to show: the source sentence is empty.")
-    reader = built_for(model, "attention_reader",
-                       family(architecture_of(model).family).attention_weights)
-    return np.asarray(reader([enc_ids, dec_ids], training=False))[0]
+    chosen = family(architecture_of(model).family)
+    if head is None:
+        reader = built_for(model, "attention_reader", chosen.attention_weights)
+        return np.asarray(reader([enc_ids, dec_ids], training=False))[0]
+    heads = attention_heads(translator)
+    if not heads:
+        raise ValueError("this model attends with one attention, not several heads: leave "
+                         "head out to see its map")
+    check_index("head", head, heads, what="a head number")
+    reader = built_for(model, "attention_heads_reader", chosen.attention_heads)
+    return np.asarray(reader([enc_ids, dec_ids], training=False))[0, head]
+
+
+def attention_heads(translator) -> int:
+    """How many attention heads an attention map can show one by one (0: the model attends
+    with one attention, shown as a whole; :func:`attention_map`'s ``head``)."""
+    check_translator(translator)
+    model = translator.model
+    chosen = family(architecture_of(model).family)
+    if not chosen.attention or chosen.attention_heads is None:
+        return 0
+    reader = built_for(model, "attention_heads_reader", chosen.attention_heads)
+    return int(reader.outputs[0].shape[1])

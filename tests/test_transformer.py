@@ -284,3 +284,23 @@ def test_length_is_counted_in_pieces_and_a_cut_falls_between_words(translator, v
     assert text.startswith(cut.used_input) and len(vocab.pieces(cut.used_input)) <= MAX_LENGTH
     assert cut.used_input in {" ".join(text.split(" ")[:n]) for n in range(1, 8)}
     assert "subword pieces" in cut.notices[-1]
+
+
+def test_each_head_of_the_map_is_a_distribution_and_their_mean_is_the_map(translator) -> None:
+    assert translation.attention_heads(translator) == 2
+    mean = translation.attention_map(translator, "Be nice.", "Soyez gentil !")
+    heads = [translation.attention_map(translator, "Be nice.", "Soyez gentil !", head=h)
+             for h in range(2)]
+    for weights in heads:
+        assert weights.shape == mean.shape
+        np.testing.assert_allclose(weights.sum(-1), 1.0, rtol=1e-5)
+    np.testing.assert_allclose(np.mean(heads, axis=0), mean, rtol=1e-5, atol=1e-6)
+    assert np.abs(heads[0] - heads[1]).max() > 1e-3  # the heads look at different places
+    with pytest.raises(ValueError, match="head must be a head number from 0 to 1"):
+        translation.attention_map(translator, "Be nice.", "Soyez gentil !", head=2)
+
+
+def test_a_model_with_one_attention_has_no_heads_to_show(attention_translator) -> None:
+    assert translation.attention_heads(attention_translator) == 0
+    with pytest.raises(ValueError, match="not several heads"):
+        translation.attention_map(attention_translator, "Go.", "Va !", head=0)
