@@ -164,18 +164,8 @@ def prepare_input(text: str, vocab: Vocabulary, max_length: int, *,
     if isinstance(vocab, SubwordVocabulary):
         return _prepare_subwords(text, cleaned, vocab, max_length, on_unknown=on_unknown,
                                  on_overflow=on_overflow)
-    rewritten = sorted({ch for ch in cleaned if ch not in vocab and ch in _TYPOGRAPHY})
-    cleaned = "".join(ch if ch in vocab else _TYPOGRAPHY.get(ch, ch) for ch in cleaned)
-    prepared = PreparedInput(original=text, text=cleaned)
-    if rewritten:
-        prepared.notices.append("Typographic characters were read as the corpus writes them: "
-                                + ", ".join(f"{ch} as {_TYPOGRAPHY[ch]}" for ch in rewritten))
-    unknown = vocab.unknown_characters(cleaned)
-    if unknown:
-        cleaned = _unknown_rule(
-            prepared, unknown, on_unknown, UnknownInputError(cleaned, unknown), cleaned,
-            lambda: re.sub(r"\s+", " ", "".join(ch for ch in cleaned if ch in vocab)).strip(),
-            noun="characters", unk_notice="Characters the model never saw were read as unknown")
+    prepared, cleaned = _character_rules(text, cleaned, set(vocab.characters),
+                                         vocab.unknown_characters, on_unknown)
     if len(cleaned) > max_length:
         if on_overflow == "error":
             raise _too_long(f"{len(cleaned)} characters", max_length)
@@ -226,23 +216,33 @@ def _prepare_words(original: str, cleaned: str, vocab: WordVocabulary, max_lengt
     return prepared
 
 
-def _prepare_subwords(original: str, cleaned: str, vocab: SubwordVocabulary, max_length: int,
-                      *, on_unknown: str, on_overflow: str) -> PreparedInput:
-    """:func:`prepare_input` for a subword model: characters no piece holds follow the
-    character rules; the length is counted in pieces, and a cut falls between words."""
-    known = vocab.characters
+def _character_rules(original: str, cleaned: str, known, unknown_characters,
+                     on_unknown: str) -> tuple[PreparedInput, str]:
+    """The rules for characters, for character and subword models alike: a typographic
+    character the model does not know is read as the corpus writes it (with a notice), then
+    characters it never saw follow ``on_unknown``. ``known``: the characters it knows;
+    ``unknown_characters(text)``: those of ``text`` it does not."""
     rewritten = sorted({ch for ch in cleaned if ch not in known and ch in _TYPOGRAPHY})
     cleaned = "".join(ch if ch in known else _TYPOGRAPHY.get(ch, ch) for ch in cleaned)
     prepared = PreparedInput(original=original, text=cleaned)
     if rewritten:
         prepared.notices.append("Typographic characters were read as the corpus writes them: "
                                 + ", ".join(f"{ch} as {_TYPOGRAPHY[ch]}" for ch in rewritten))
-    unknown = vocab.unknown_characters(cleaned)
+    unknown = unknown_characters(cleaned)
     if unknown:
         cleaned = _unknown_rule(
             prepared, unknown, on_unknown, UnknownInputError(cleaned, unknown), cleaned,
             lambda: re.sub(r"\s+", " ", "".join(ch for ch in cleaned if ch in known)).strip(),
             noun="characters", unk_notice="Characters the model never saw were read as unknown")
+    return prepared, cleaned
+
+
+def _prepare_subwords(original: str, cleaned: str, vocab: SubwordVocabulary, max_length: int,
+                      *, on_unknown: str, on_overflow: str) -> PreparedInput:
+    """:func:`prepare_input` for a subword model: characters no piece holds follow the
+    character rules; the length is counted in pieces, and a cut falls between words."""
+    prepared, cleaned = _character_rules(original, cleaned, vocab.characters,
+                                         vocab.unknown_characters, on_unknown)
     pieces = len(vocab.pieces(cleaned))
     if pieces > max_length:
         if on_overflow == "error":
