@@ -38,7 +38,7 @@ APP_UNCLAIMED ?= 30
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: setup lab app test lint notebooks data kernel clean help pretrained pretrained-attention \
-	pretrained-seed pretrained-original pretrained-original-100 cards test-fast test-units test-py313 test-colab venv lock
+	pretrained-seed pretrained-original pretrained-original-100 pretrained-transformer cards test-fast test-units test-py313 test-colab venv lock
 
 help:
 	@echo "make lab        set everything up and open the course in JupyterLab"
@@ -127,12 +127,12 @@ lab: setup
 	cd notebooks && $(abspath $(VENV))/bin/jupyter lab --ip=$(HOST) --port=$(PORT) --ServerApp.root_dir=. \
 		--LabApp.workspaces_dir=$(abspath $(LAB_WORKSPACES)) $(ROOT_FLAG) $(LAB_FLAGS)
 
-# The classroom app: notebook 07 alone, code hidden, served by Voila with the course's page template
+# The classroom app: notebook 08 alone, code hidden, served by Voila with the course's page template
 # (share/jupyter/voila/templates/s2s-playground, found through JUPYTER_PATH): only the cells that
 # show a widget or an error reach the page, laid out for a projector from the first paint.
 APP_JUPYTER_PATH := $(CURDIR)/share/jupyter$(if $(JUPYTER_PATH),:$(JUPYTER_PATH))
 app: $(STAMP) $(KERNEL)  # the app reads no corpus: it needs the packages and the kernel only
-	JUPYTER_PATH="$(APP_JUPYTER_PATH)" $(VENV)/bin/voila notebooks/07_translation_playground.ipynb \
+	JUPYTER_PATH="$(APP_JUPYTER_PATH)" $(VENV)/bin/voila notebooks/08_translation_playground.ipynb \
 		--template=s2s-playground --Voila.ip=$(HOST) --port=$(APP_PORT) \
 		--no-browser --strip_sources=True --theme=light --Voila.tornado_settings=disable_check_xsrf=True \
 		--MappingKernelManager.cull_idle_timeout=$(APP_CULL_IDLE) \
@@ -195,7 +195,15 @@ notebooks: setup
 # from one. The seed and original models train until early stopping fires; original-100 is the
 # original configuration trained as the text trains it (100 epochs, no early stopping).
 # `make cards` only re-scores and rewrites the cards.
-pretrained: pretrained-attention pretrained-seed pretrained-original pretrained-original-100
+pretrained: pretrained-attention pretrained-seed pretrained-original pretrained-original-100 \
+	pretrained-transformer
+
+# The Transformer (helpers/transformer_recipe.py: 14 epochs of 10–15 minutes each on 2 cores, the
+# shorter with nothing else running). Every finished epoch is kept in build/transformer-stage/;
+# the same command started again goes on after the last one, so the run can span sessions.
+pretrained-transformer: setup
+	$(PY) -m helpers.pretrained train transformer --stage-dir build/transformer-stage
+	$(PY) -m helpers.pretrained score transformer
 
 pretrained-attention: setup
 	$(PY) -m helpers.pretrained train attention --stage-dir build/attention-stage \
@@ -221,6 +229,7 @@ cards: setup
 	$(PY) -m helpers.pretrained score seed
 	$(PY) -m helpers.pretrained score original
 	$(PY) -m helpers.pretrained score original-100
+	$(PY) -m helpers.pretrained score transformer
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -37,7 +37,7 @@ LATENCY_MARGIN_SECONDS = 0.25
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--model", default=str(models.ATTENTION_MODEL))
+    parser.add_argument("--model", default=str(models.PRETRAINED_MODEL))
     parser.add_argument("--sentences", type=int, default=1000)
     args = parser.parse_args(argv)
     print(f"{platform.machine()}, {os.cpu_count()} CPU cores, {load_average()}")

@@ -1,6 +1,6 @@
-"""Benchmark: does the course's model really translate? The attention model (the default), the
-seed model (the original architecture) and a lookup baseline on sentences none of them trained
-on.
+"""Benchmark: does the course's model really translate? The attention model, the Transformer,
+the seed model (the original architecture) and a lookup baseline on sentences none of them
+trained on.
 
     python -m benchmarks.quality                 # 1,000 sentences per held-out set
     python -m benchmarks.quality --sentences 200 # a quick look
@@ -20,10 +20,11 @@ Sentences/s is batched greedy decoding of the whole set in one call (after a war
 same run for both models. The last line is
 
     RESULT attention_chrf=<float> seed_chrf=<float> lookup_chrf=<float> attention_exact=<float>
-           attention_speed_vs_seed=<float>
+           attention_speed_vs_seed=<float> transformer_chrf=<float>
+           transformer_speed_vs_attention=<float>
 
-(one line; the scores are on the course set; the speed ratio is sentences/s of the attention
-model over the seed model's on the course set).
+(one line; the scores are on the course set; a speed ratio is sentences/s of one model over the
+other's on the course set, greedy, measured in the same run).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sentences", type=int, default=1000)
     parser.add_argument("--attention", default=str(models.ATTENTION_MODEL))
+    parser.add_argument("--transformer", default=str(models.TRANSFORMER_MODEL))
     parser.add_argument("--seed", default=str(models.SEED_MODEL),
                         help="the seed model's .keras file (a path, not a random seed)")
     args = parser.parse_args(argv)
@@ -49,6 +51,8 @@ def main(argv: list[str] | None = None) -> None:
     started = time.perf_counter()
     systems = {"attention": pretrained.model_translate(models.load_translation_model(
                    args.attention)),
+               "transformer": pretrained.model_translate(models.load_translation_model(
+                   args.transformer)),
                "seed": pretrained.model_translate(models.load_translation_model(args.seed))}
     for run in systems.values():
         run(["Go.", "I am cold.", "Where is the station?"])  # warm-up: compile the step
@@ -75,7 +79,15 @@ def main(argv: list[str] | None = None) -> None:
           f"lookup_chrf={course['lookup'].scores.chrf:.2f} "
           f"attention_exact={course['attention'].scores.exact_match:.2f} "
           f"attention_speed_vs_seed="
-          f"{course['attention'].sentences_per_second / course['seed'].sentences_per_second:.2f}")
+          f"{course['attention'].sentences_per_second / course['seed'].sentences_per_second:.2f} "
+          f"transformer_chrf={course['transformer'].scores.chrf:.2f} "
+          f"transformer_speed_vs_attention="
+          f"{speed(course['transformer']) / speed(course['attention']):.2f}")
+
+
+def speed(result: evaluation.Evaluation) -> float:
+    """Sentences per second of one evaluation (batched greedy, the whole set in one call)."""
+    return result.sentences_per_second
 
 
 if __name__ == "__main__":

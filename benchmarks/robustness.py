@@ -35,7 +35,7 @@ from helpers.translation import translate
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--model", default=str(models.ATTENTION_MODEL))
+    parser.add_argument("--model", default=str(models.PRETRAINED_MODEL))
     parser.add_argument("--mode", choices=["greedy", "beam"], default="greedy")
     parser.add_argument("--beam-width", type=int, default=4)
     parser.add_argument("--sentences", type=int, default=1000)

@@ -1,7 +1,7 @@
 """The classroom app's kernel managers: a terminal that stays quiet and no kernel left waiting
 for a page that never comes.
 
-Run by: ``make app`` (Voilà serving ``07_translation_playground``, through
+Run by: ``make app`` (Voilà serving ``08_translation_playground``, through
 ``--VoilaConfiguration.multi_kernel_manager_class=helpers.app_server.AppKernelManager``). Server
 plumbing, not a concept the course teaches: no notebook writes this module out.
 

@@ -13,7 +13,9 @@ a concept the course teaches: no notebook writes this module out.
   manifest and :func:`helpers.models.load_translation_model` reads it back.
 - :func:`architecture_of`: a model's record. A model that has none (one saved before records
   existed, or built by a notebook's own code) gets it derived once, by
-  :func:`derive_architecture`: the one function that looks at layer names.
+  :func:`derive_architecture`: the one function that looks at layer names. The token level is
+  the one thing layers cannot tell (a Transformer's layers are the same on characters and on
+  subwords): when the model's vocabulary is given, :func:`token_level` reads it from that.
 - :func:`register_family` / :func:`family`: each family's module registers its builder and its
   inference models. Decoding, translation, the widgets and the pretrained models ask the
   registry and import no family module; :data:`FAMILY_MODULES` says which module to import for
@@ -27,7 +29,7 @@ import importlib
 import inspect
 import weakref
 from collections.abc import Callable, Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 import keras
@@ -48,6 +50,9 @@ TOKEN_LEVELS = ("characters", "words", "subwords")
 #: How a model reads token ids: one-hot arrays given to it (the original text's models), a
 #: ``OneHot`` layer inside it (the course's), or an ``Embedding`` layer (word level).
 READERS = ("one-hot input", "one-hot layer", "embedding")
+#: The course's vocabulary classes (:mod:`helpers.encoding`) and the token level each holds.
+VOCABULARY_LEVELS = {"Vocabulary": "characters", "WordVocabulary": "words",
+                     "SubwordVocabulary": "subwords"}
 
 
 @dataclass(frozen=True)
@@ -130,16 +135,36 @@ def check_fits(model: keras.Model, architecture: Architecture) -> None:
                          f"{width}")
 
 
-def architecture_of(model: keras.Model) -> Architecture:
+def token_level(vocabulary: Any) -> str | None:
+    """The token level a vocabulary holds, from its class (:data:`VOCABULARY_LEVELS`):
+    ``"characters"`` for a :class:`helpers.encoding.Vocabulary`, ``"words"`` for a
+    ``WordVocabulary``, ``"subwords"`` for a ``SubwordVocabulary`` (a notebook's own copy of one
+    of these classes counts, by its name); ``None`` when that is not known (``None``, or an
+    object of another class)."""
+    for cls in type(vocabulary).__mro__ if vocabulary is not None else ():
+        if cls.__name__ in VOCABULARY_LEVELS:
+            return VOCABULARY_LEVELS[cls.__name__]
+    return None
+
+
+def architecture_of(model: keras.Model, *, vocabulary: Any = None) -> Architecture:
     """``model``'s architecture: its record, or (a model without one) derived from its layers
-    once by :func:`derive_architecture` and recorded."""
+    once by :func:`derive_architecture` and recorded. ``vocabulary``, the model's vocabulary
+    when the caller has it (either side: a course model reads and writes one kind of token),
+    settles the token level (:func:`token_level`): a record that says otherwise was a guess
+    (a builder records its family's usual level, and the Transformer's layers are the same
+    for characters and subwords) and is corrected, so that a manifest written from it names
+    the vocabulary the model was trained with."""
     if not isinstance(model, keras.Model):
         raise TypeError("model must be a keras.Model (a course training model, e.g. "
                         f"translator.model), not {type(model).__name__}")
     found = _RECORDS.get(model)
     if found is None:
-        found = derive_architecture(model)
+        found = derive_architecture(model, vocabulary=vocabulary)
         _RECORDS[model] = found
+    level = token_level(vocabulary)
+    if level is not None and level != found.tokens:
+        found = _RECORDS[model] = replace(found, tokens=level)
     return found
 
 
@@ -149,12 +174,20 @@ def _attention_name() -> str:
     return keras.saving.get_registered_name(LuongAttention)
 
 
-def derive_architecture(model: keras.Model) -> Architecture:
+def derive_architecture(model: keras.Model, *, vocabulary: Any = None) -> Architecture:
     """The architecture of a model that carries no record, from its layers: the one place the
     course looks at layer names and types (models saved before manifests had records, and
     models a notebook builds with its own code). An attention layer is recognised by its
     registered name, so a notebook's own copy of :class:`helpers.layers.LuongAttention` counts.
-    ``ValueError`` if it is not a course encoder–decoder."""
+    ``ValueError`` if it is not a course encoder–decoder.
+
+    The token level comes from ``vocabulary`` when it is given (:func:`token_level`). Without
+    it, from the layers: one-hot readers read characters and an ``Embedding`` reader words;
+    a Transformer's layers are the same on characters and on subwords (notebook 07 § 8 trains
+    both), so without a vocabulary it gets its family's usual level, ``"subwords"`` (what
+    :mod:`helpers.transformer` builds for, and what every shipped Transformer reads) — a
+    default, not something its layers show."""
+    level = token_level(vocabulary)
     if len(model.inputs) != 2:
         raise ValueError("expected an encoder–decoder training model with two inputs "
                          "(encoder_inputs, decoder_inputs)")
@@ -166,7 +199,8 @@ def derive_architecture(model: keras.Model) -> Architecture:
                  if isinstance(layer, keras.layers.MultiHeadAttention)]
         if heads:  # the Transformer (notebook 07): one vocabulary, width d_model
             size = int(embedding.vocab_size)
-            return Architecture(family="transformer", cell="self-attention", tokens="subwords",
+            return Architecture(family="transformer", cell="self-attention",
+                                tokens=level or "subwords",
                                 reader="embedding", attention=True,
                                 latent_dim=int(embedding.d_model), num_encoder_tokens=size,
                                 num_decoder_tokens=size)
@@ -195,9 +229,9 @@ def derive_architecture(model: keras.Model) -> Architecture:
             raise ValueError("not a course encoder–decoder: no encoder_onehot layer reads its "
                              "token ids")
         num_encoder_tokens = int(size)
-    family = ("attention" if attention else "word" if tokens == "words"
+    family = ("attention" if attention else "word" if reader == "embedding"
               else "gru" if cell == "gru" else "original")
-    return Architecture(family=family, cell=cell, tokens=tokens, reader=reader,
+    return Architecture(family=family, cell=cell, tokens=level or tokens, reader=reader,
                         attention=attention, latent_dim=int(recurrent.units),
                         num_encoder_tokens=num_encoder_tokens,
                         num_decoder_tokens=int(dense.units))

@@ -13,13 +13,14 @@ Text in, text out (with the checks a person's typing needs) is :mod:`helpers.tra
 
 Every decoded sentence is a :class:`Decoded` string that also says why decoding stopped
 (``stop_reason``): the model wrote its stop token, or it reached the length limit first and
-the text is cut. Long batches are decoded :data:`CHUNK_SIZE` sentences at a time.
+the text is cut; and which tokens the decoder wrote (``ids``). Long batches are decoded
+:data:`CHUNK_SIZE` sentences at a time.
 """
 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -71,21 +72,33 @@ class Decoded(str):
     * ``"length_limit"``: it wrote ``max_decoder_seq_length + 1`` tokens without ending the
       sentence, and decoding stopped there: the text is cut (often a loop, "très très …").
 
-    String methods (``strip``, ``+`` …) return a plain ``str``, which no longer says.
+    and which tokens the decoder wrote, :attr:`ids`: their ids in the target vocabulary, as
+    the text spells them (padding and start tokens left out, the stop token and what follows
+    it too), or ``None`` where they are not known (:func:`decode_sequence`'s text, a
+    ``Decoded`` made by hand). Cutting the text into tokens again need not give them: a subword
+    model's tokenizer cuts a sentence its own way (and puts a ``"▁"`` before its first piece),
+    where a decoder may write any pieces that spell it. The confidences and the attention map
+    of a translation (:mod:`helpers.translation`) are of the tokens its ``ids`` say.
+
+    Copies and pickles keep both. String methods (``strip``, ``+`` …) return a plain ``str``,
+    which no longer says.
     """
 
     stop_reason: StopReason
+    ids: tuple[int, ...] | None
 
-    def __new__(cls, text: str, stop_reason: StopReason) -> Decoded:
+    def __new__(cls, text: str, stop_reason: StopReason,
+                ids: Iterable[int] | None = None) -> Decoded:
         if stop_reason not in ("stop_token", "length_limit"):
             raise ValueError(f"stop_reason must be 'stop_token' or 'length_limit', not "
                              f"{stop_reason!r}")
         decoded = super().__new__(cls, text)
         decoded.stop_reason = stop_reason
+        decoded.ids = None if ids is None else tuple(int(i) for i in ids)
         return decoded
 
-    def __getnewargs__(self) -> tuple[str, str]:  # type: ignore[override]  (copy and pickle)
-        return str(self), self.stop_reason
+    def __getnewargs__(self) -> tuple[str, str, tuple[int, ...] | None]:  # type: ignore[override]
+        return str(self), self.stop_reason, self.ids  # (copy and pickle)
 
     @property
     def finished(self) -> bool:
@@ -94,7 +107,10 @@ class Decoded(str):
 
 
 def _decoded(target_vocab: Vocabulary, ids: np.ndarray, stopped: bool) -> Decoded:
-    return Decoded(target_vocab.decode(ids), "stop_token" if stopped else "length_limit")
+    """The :class:`Decoded` of one row of ids a decoder wrote (after its start token)."""
+    written = target_vocab._read(ids, STOP_TOKEN, (START_TOKEN,))
+    return Decoded(target_vocab.decode(written), "stop_token" if stopped else "length_limit",
+                   written)
 
 
 # --- the inference models' inputs ------------------------------------------------------

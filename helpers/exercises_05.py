@@ -436,10 +436,10 @@ PARTING_CASES: tuple[tuple[str, str, str], ...] = (
 
 @cache
 def pretrained_translator() -> Any:
-    """The course's default model (the attention model of notebook 05), loaded once."""
-    from helpers.models import load_translation_model
+    """The course's attention model (notebook 05), loaded once."""
+    from helpers.models import ATTENTION_MODEL, load_translation_model
 
-    return load_translation_model()
+    return load_translation_model(ATTENTION_MODEL)
 
 
 def reference_parting(translator: Any, source: str, text_a: str, text_b: str

@@ -1,539 +1,464 @@
-"""The exercises of notebook 07 (the playground), each with its check, hints and solution.
+"""The exercises of notebook 07 (the Transformer), each with its check, hints and solution.
 
-Used in: notebooks/07_translation_playground.ipynb (its exercises) and its solutions notebook.
+Used in: notebooks/07_transformer.ipynb (its exercises) and its solutions notebook.
 
-``q1`` pairs each French word with the English word it looks at most (an attention map read word
-by word), ``q2`` finds the step where greedy decoding was least sure and the runner-up there,
-``q3`` wraps ``translate`` so that bad input becomes its message, ``q4`` applies a sampling
-temperature to a distribution by hand, ``q5`` finds a sentence where beam search writes a more
-probable translation than greedy decoding.
-
-Every check first runs the learner's function on a small case of its own (no model: a blank
-function is "not attempted" at once), then, where the exercise is about the model, on a sentence
-through the default model (the attention model) as it is at check time
-(:func:`helpers.models.load_translation_model`): nothing here stores the model's outputs, so the
-checks keep working when the model is retrained.
+``q1`` is scaled dot-product attention in NumPy, checked against
+:func:`helpers.transformer.scaled_dot_product_attention` (and on scores large enough to
+overflow an ``exp`` taken without care); ``q2`` reads each head's attention weights out of a
+``keras.layers.MultiHeadAttention`` layer's weights, checked against what the layer returns;
+``q3`` is the matrix that moves the sinusoidal positional encoding ``k`` positions on;
+``q4`` is the causal mask, checked as a matrix and by what it does to attention; ``q5`` counts
+the byte-pair merges after which a word is one piece.
 """
 
 from __future__ import annotations
 
-import re
+import math
 from collections.abc import Callable, Sequence
-from functools import cache
 from typing import Any
 
 import numpy as np
 
-from helpers.decoding import Step, as_model_input, decoding_steps, inference_models_for
-from helpers.encoding import START_TOKEN, STOP_TOKEN
-from helpers.exercises import Exercise, NotAttempted, Wrong, call, expect, is_blank
-from helpers.models import TranslationModel, load_translation_model
-from helpers.translation import TranslationInputError, attention_map, translate
+from helpers.exercises import (
+    Exercise,
+    NotAttempted,
+    Wrong,
+    call,
+    expect,
+    expect_array,
+    expect_number,
+    is_blank,
+)
+from helpers.subwords import END_OF_WORD, apply_bpe, learn_bpe
+from helpers.transformer import positional_encoding
 
-SOLUTIONS = "notebooks/solutions/07_translation_playground_solutions.ipynb"
-#: The beam width of notebook 07's comparison table, and of exercise 7.5.
-BEAM_WIDTH = 4
-
-
-@cache
-def default_model() -> TranslationModel:
-    """The default model (the attention model), loaded once per process (the checks'
-    reference)."""
-    return load_translation_model()
+SOLUTIONS = "notebooks/solutions/07_transformer_solutions.ipynb"
 
 
-def words(text: str) -> list[tuple[str, int, int]]:
-    """The words of ``text`` (runs of non-space characters) as ``(word, start, end)``."""
-    return [(m.group(), m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+def _pair(result: Any, name: str, what: str) -> tuple[np.ndarray, np.ndarray]:
+    """The two arrays a function returns as ``(a, b)``, or :class:`Wrong` saying so."""
+    if not isinstance(result, list | tuple) or len(result) != 2:
+        raise Wrong(f"{name} should return two arrays, {what}, not a {type(result).__name__}")
+    try:
+        return np.asarray(result[0], dtype="float64"), np.asarray(result[1], dtype="float64")
+    except Exception as error:
+        raise Wrong(f"{name} returns something that is not two arrays of numbers "
+                    f"({type(error).__name__})") from error
 
 
-# --- 7.1 · where the model looks, word by word -------------------------------------------------
+def _is_stub(function: Any) -> bool:
+    """True for a function whose body is only ``...`` (or ``pass``), after a docstring or not:
+    its code returns None and does nothing else."""
+    import dis
+
+    code = getattr(function, "__code__", None)
+    if code is None:
+        return False
+    steps = [i for i in dis.get_instructions(code) if i.opname not in ("RESUME", "NOP")]
+    return all(i.opname in ("LOAD_CONST", "RETURN_VALUE", "RETURN_CONST") and i.argval is None
+               or i.opname == "RETURN_VALUE" for i in steps)
 
 
-def looks_at(sentence: str, translation: str, weights: np.ndarray) -> list[tuple[str, str]]:
-    """For each French word of ``translation``: the English word of ``sentence`` whose
-    characters get the most attention, the rows of the French word's characters averaged
-    (``weights``: an attention map, one row per French character and one for the stop token)."""
-    english = words(sentence)
-    pairs = []
-    for french, start, end in words(translation):
-        per_character = np.asarray(weights)[start:end].mean(axis=0)
-        per_word = [per_character[a:b].sum() for _, a, b in english]
-        pairs.append((french, english[int(np.argmax(per_word))][0]))
-    return pairs
+def _softmax(scores: np.ndarray) -> np.ndarray:
+    shifted = scores - scores.max(axis=-1, keepdims=True)
+    exp = np.exp(shifted)
+    return exp / exp.sum(axis=-1, keepdims=True)
 
 
-#: A made-up map for "a red car" → "une voiture rouge": "voiture" puts its single largest weight
-#: on the "a" of "a" but more on the word "car" as a whole, and the stop row looks at "red".
-TOY_SENTENCE, TOY_TRANSLATION = "a red car", "une voiture rouge"
+# --- 7.1 · scaled dot-product attention in NumPy ------------------------------------------------
 
 
-def toy_map() -> np.ndarray:
-    """The attention map of the toy case (rows sum to 1)."""
-    source, target = TOY_SENTENCE, TOY_TRANSLATION
-    weights = np.full((len(target) + 1, len(source)), 0.01)
-    looks = {"une": "a", "voiture": "car", "rouge": "red"}
-    for french, start, end in words(target):
-        word = next(w for w in words(source) if w[0] == looks[french])
-        weights[start:end, word[1]:word[2]] += 0.3
-    weights[4:11, 0] += 0.5  # "voiture": one strong character in "a", but "car" wins as a word
-    weights[-1, 2:5] += 0.5  # the stop token
-    weights[[3, 11], 3] += 0.4  # the spaces between French words
-    return weights / weights.sum(axis=1, keepdims=True)
+def reference_attention(queries: np.ndarray, keys: np.ndarray, values: np.ndarray,
+                        scale: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``softmax(q · kᵀ / scale) · v`` in float64 (``scale`` None: ``√d``), and the weights."""
+    queries, keys, values = (np.asarray(a, dtype="float64") for a in (queries, keys, values))
+    scale = math.sqrt(keys.shape[-1]) if scale is None else scale
+    weights = _softmax(queries @ np.swapaxes(keys, -1, -2) / scale)
+    return weights @ values, weights
 
 
-#: Sentences whose French puts an adjective after its noun (checked through the default model).
-ATTENTION_SENTENCES = ("She bought a red dress.", "He has a big black dog.")
+def attention_cases() -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Where the check calls the learner's function: a small batch, a batch of heads (two
+    leading axes), and queries and keys large enough that ``exp`` of the raw scores
+    overflows."""
+    rng = np.random.default_rng(71)
+    small = tuple(rng.normal(size=(2, n, 8)).astype("float32") for n in (3, 5, 5))
+    heads = (rng.normal(size=(2, 3, 4, 16)).astype("float32"),
+             rng.normal(size=(2, 3, 6, 16)).astype("float32"),
+             rng.normal(size=(2, 3, 6, 5)).astype("float32"))
+    large = (30 * rng.normal(size=(1, 2, 64)).astype("float32"),
+             30 * rng.normal(size=(1, 4, 64)).astype("float32"),
+             rng.normal(size=(1, 4, 3)).astype("float32"))
+    return {"on a batch of 2 sentences": small,
+            "on a batch of 2 sentences × 3 heads (two leading axes)": heads,
+            "on queries and keys of size 30 (raw scores in the thousands)": large}
 
 
-def _expect_pairs(where: str, got: Any, sentence: str, translation: str,
-                  expected: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    if is_blank(got):
-        raise NotAttempted
-    if not isinstance(got, (list, tuple)):
-        raise Wrong(f"{where} should return a list of (French word, English word) pairs, "
-                    f"not a {type(got).__name__}")
-    if len(got) != len(expected):
-        raise Wrong(f"{where} returns {len(got)} pairs; {translation!r} has "
-                    f"{len(expected)} French words (split on spaces)")
-    english = {w for w, _, _ in words(sentence)}
-    pairs = []
-    for i, (item, (french, right)) in enumerate(zip(got, expected, strict=True), start=1):
-        if not isinstance(item, (list, tuple)) or len(item) != 2:
-            raise Wrong(f"{where}: item {i} is {item!r}, not a (French word, English word) pair")
-        if item[0] != french:
-            raise Wrong(f"{where}: pair {i} starts with {item[0]!r}, but French word {i} of "
-                        f"{translation!r} is {french!r} (keep the words as split on spaces, "
-                        "punctuation included)")
-        if item[1] not in english:
-            raise Wrong(f"{where}: pair {i} ({french!r}) names {item[1]!r}, which is not a "
-                        f"word of {sentence!r} as split on spaces")
-        if item[1] != right:
-            raise Wrong(f"{where}: for {french!r} you chose {item[1]!r}, but another English "
-                        "word gets more of its attention (add up the weights of each English "
-                        "word's characters, averaged over the French word's rows)")
-        pairs.append((str(item[0]), str(item[1])))
-    return pairs
-
-
-def _check_looks_at(function: Callable[..., Any]) -> str:
-    weights = toy_map()
-    given = weights.copy()
-    got = call(function, TOY_SENTENCE, TOY_TRANSLATION, given, what="looks_at")
-    _expect_pairs(f"on a made-up map for {TOY_SENTENCE!r} → {TOY_TRANSLATION!r}, looks_at",
-                  got, TOY_SENTENCE, TOY_TRANSLATION,
-                  looks_at(TOY_SENTENCE, TOY_TRANSLATION, weights))
-    expect(np.array_equal(given, weights), "looks_at changed the weights it was given: read "
-                                           "them, do not write into them")
-    model = default_model()
-    shown = []
-    for sentence in ATTENTION_SENTENCES:
-        translation = translate(model, sentence).text
-        weights = attention_map(model, sentence, translation)
-        got = call(function, sentence, translation, weights, what="looks_at")
-        pairs = _expect_pairs(f"for the model's {sentence!r} → {translation!r}, looks_at",
-                              got, sentence, translation,
-                              looks_at(sentence, translation, weights))
-        shown.append(f"{sentence!r} → {translation!r}: "
-                     + ", ".join(f"{f} → {e}" for f, e in pairs))
-    return "Where the default model looks, word by word: " + "; ".join(shown)
+def _check_attention(attention_numpy: Callable[..., Any]) -> str:
+    for where, (q, k, v) in attention_cases().items():
+        result = call(attention_numpy, q.copy(), k.copy(), v.copy(), what="attention_numpy")
+        output, weights = _pair(result, "attention_numpy", "(output, weights)")
+        want_output, want_weights = reference_attention(q, k, v)
+        expect(weights.shape == want_weights.shape,
+               f"{where}, the weights have shape {weights.shape}; one weight per query and key: "
+               f"{want_weights.shape}")
+        expect(output.shape == want_output.shape,
+               f"{where}, the output has shape {output.shape}; one value-sized vector per "
+               f"query: {want_output.shape}")
+        if not np.isfinite(weights).all() or not np.isfinite(output).all():
+            raise Wrong(f"{where}, your function returns nan or inf: exp of a score in the "
+                        "thousands overflows. Subtract each row's largest score before exp "
+                        "(the softmax does not change)")
+        sums = weights.sum(axis=-1)
+        expect(np.allclose(sums, 1.0, atol=1e-4),
+               f"{where}, the weights of a query do not sum to 1: the softmax runs over the "
+               "keys, the last axis")
+        if not np.allclose(weights, want_weights, atol=1e-4):
+            d = q.shape[-1]
+            for scale, said in ((1.0, "the scores are not divided by √d"),
+                                (float(d), "the scores are divided by d, not by √d")):
+                if np.allclose(weights, reference_attention(q, k, v, scale)[1], atol=1e-4):
+                    raise Wrong(f"{where}, {said}")
+            expect_array(f"{where}, the weight array", weights, want_weights, atol=1e-4)
+        expect_array(f"{where}, the output", output, want_output, atol=1e-3)
+    return ("The same numbers as scaled_dot_product_attention, and finite where exp of the raw "
+            "scores is not: softmax(x) = softmax(x - max x)")
 
 
 q1 = Exercise(
-    "7.1", "Which English word each French word looks at", 2, 15,
+    "7.1", "Scale the scores by hand", 1, 10,
     hints=(
-        "Split both sentences into words with their character positions: "
-        "[(m.group(), m.start(), m.end()) for m in re.finditer(r'\\S+', text)]. A French word "
-        "owns the rows start:end of weights; an English word owns the columns start:end.",
-        "For one French word, weights[start:end].mean(axis=0) is one weight per English "
-        "character. Add those up over each English word's columns and take the word with the "
-        "largest total (np.argmax): a single strong character is not the whole word.",
-        "english = the (word, start, end) list of sentence (hint 1); for each (french, s, e) of "
-        "translation: row = weights[s:e].mean(axis=0); totals = [row[a:b].sum() for _, a, b in "
-        "english]; append (french, english[int(np.argmax(totals))][0]).",
+        "Three steps: scores = queries @ keys with its last two axes swapped, divided by √d "
+        "(d = keys.shape[-1]); a softmax over the last axis; the weighted mean weights @ values.",
+        "np.swapaxes(keys, -1, -2) transposes the last two axes whatever comes before them (a "
+        "batch, heads). Before np.exp, subtract scores.max(axis=-1, keepdims=True): exp of a "
+        "score of 5,000 is inf, and inf / inf is nan.",
+        "scores = q @ np.swapaxes(k, -1, -2) / np.sqrt(k.shape[-1]); e = np.exp(scores - "
+        "scores.max(axis=-1, keepdims=True)); weights = e / e.sum(axis=-1, keepdims=True); "
+        "return weights @ v, weights",
     ),
     solution_code='''
-import re
+def attention_numpy(queries, keys, values):
+    """softmax(q · kᵀ / √d) · v in NumPy: (output, weights)."""
+    d = keys.shape[-1]
+    scores = queries @ np.swapaxes(keys, -1, -2) / np.sqrt(d)
+    scores = scores - scores.max(axis=-1, keepdims=True)  # exp never overflows; same softmax
+    exp = np.exp(scores)
+    weights = exp / exp.sum(axis=-1, keepdims=True)
+    return weights @ values, weights
 
-def looks_at(sentence, translation, weights):
-    english = [(m.group(), m.start(), m.end()) for m in re.finditer(r"\\S+", sentence)]
-    pairs = []
-    for m in re.finditer(r"\\S+", translation):
-        per_character = weights[m.start():m.end()].mean(axis=0)
-        per_word = [per_character[a:b].sum() for _, a, b in english]
-        pairs.append((m.group(), english[int(np.argmax(per_word))][0]))
-    return pairs
-
-q1.check(looks_at)
+q1.check(attention_numpy)
 ''',
-    checker=_check_looks_at, solutions_notebook=SOLUTIONS)
+    checker=_check_attention, solutions_notebook=SOLUTIONS)
 
-# --- 7.2 · the least sure step -----------------------------------------------------------------
+# --- 7.2 · what each head looks at --------------------------------------------------------------
 
-
-def weakest_step(steps: Sequence[Step]) -> tuple[int, str]:
-    """The index of the step (stop token left out) whose chosen character had the lowest
-    probability, and the character ranked second at that step."""
-    written = list(steps)[:-1] if steps and steps[-1].chosen == "⏎" else list(steps)
-    index = int(np.argmin([step.probability for step in written]))
-    return index, written[index].candidates[1][0]
+#: (num_heads, key_dim, query width, value width) of the layers the check builds.
+HEAD_LAYERS: tuple[tuple[int, int, int, int], ...] = ((2, 4, 8, 8), (3, 5, 6, 10))
 
 
-def _toy_step(chosen: str, p: float, second: str, so_far: str) -> Step:
-    rest = (1.0 - p) / 4
-    candidates = [(chosen, p), (second, rest * 2), ("x", rest), ("y", rest / 2),
-                  ("z", rest / 2)]
-    return Step(chosen, p, candidates, so_far)
+def head_layer(num_heads: int, key_dim: int, query_width: int, value_width: int, seed: int):
+    """A built ``keras.layers.MultiHeadAttention``, a query batch and a value batch."""
+    import keras
+
+    rng = np.random.default_rng(seed)
+    query = rng.normal(size=(2, 4, query_width)).astype("float32")
+    value = rng.normal(size=(2, 6, value_width)).astype("float32")
+    keras.utils.set_random_seed(seed)
+    layer = keras.layers.MultiHeadAttention(num_heads, key_dim)
+    layer(query, value)
+    # non-zero biases, so that forgetting them shows
+    layer.set_weights([w + 0.1 * rng.normal(size=w.shape).astype("float32")
+                       for w in layer.get_weights()])
+    return layer, query, value
 
 
-def toy_steps() -> list[Step]:
-    """Made-up steps for "Oui." : least sure at index 1 ("u", runner-up "n"), and a stop step
-    that is less sure still (it is not a character of the translation)."""
-    return [_toy_step("O", 0.9, "N", "O"), _toy_step("u", 0.41, "n", "Ou"),
-            _toy_step("i", 0.62, "e", "Oui"), _toy_step(".", 0.8, "!", "Oui."),
-            _toy_step("⏎", 0.3, " ", "Oui.")]
+def projected_heads(layer: Any, query: np.ndarray, value: np.ndarray, *,
+                    biases: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Each head's queries and keys: ``(batch, heads, steps, key_dim)`` each."""
+    wq, bq, wk, bk = (np.asarray(w, dtype="float64") for w in layer.get_weights()[:4])
+    q = np.einsum("btd,dhk->bhtk", query, wq) + (bq[None, :, None, :] if biases else 0)
+    k = np.einsum("bsd,dhk->bhsk", value, wk) + (bk[None, :, None, :] if biases else 0)
+    return q, k
 
 
-#: Sentences the check decodes step by step through the default model.
-STEP_SENTENCES = ("I am cold.", "Help me.")
-
-
-def _model_steps(sentence: str) -> list[Step]:
-    model = default_model()
-    encoder_model, decoder_model = inference_models_for(model.model)
-    ids = np.array([model.input_vocab.encode(sentence)])
-    return decoding_steps(encoder_model, decoder_model, ids, model.target_vocab,
-                          max_decoder_seq_length=model.max_decoder_seq_length)
-
-
-def _expect_weakest(where: str, got: Any, steps: list[Step]) -> tuple[int, str]:
-    if is_blank(got):
-        raise NotAttempted
-    if not isinstance(got, (list, tuple)) or len(got) != 2:
-        raise Wrong(f"{where} should return a pair (step index, runner-up character), not "
-                    f"{got!r}")
-    index, second = got
-    if isinstance(index, bool) or not isinstance(index, (int, np.integer)):
-        raise Wrong(f"{where}: the step index should be an int, not a {type(index).__name__}")
-    right, right_second = weakest_step(steps)
-    index = int(index)
-    if index == len(steps) - 1 and steps[-1].chosen == "⏎":
-        raise Wrong(f"{where}: step {index} is the stop token (⏎), which is not a character "
-                    "of the translation: leave the last step out")
-    if index == right + 1:
-        raise Wrong(f"{where}: the index is one too high: count the steps from 0, as "
-                    "positions in the list (the widget counts from 1)")
-    if not 0 <= index < len(steps):
-        raise Wrong(f"{where}: there is no step {index} (the list has {len(steps)} steps)")
-    if index != right:
-        said = ("more sure of its character than the least sure one: look for the lowest "
-                "probability, not the highest" if steps[index].probability >
-                steps[right].probability else "not the least sure one")
-        raise Wrong(f"{where}: at step {index} the model was {said}")
-    if second != right_second:
-        which = ("the character it chose there; the runner-up is the next candidate"
-                 if second == steps[right].chosen else "not the character ranked second "
-                 "at that step (step.candidates, best first)")
-        raise Wrong(f"{where}: the step is right, but {second!r} is {which}")
-    return index, second
-
-
-def _check_weakest_step(function: Callable[..., Any]) -> str:
-    steps = toy_steps()
-    _expect_weakest("on made-up steps for 'Oui.', weakest_step",
-                    call(function, list(steps), what="weakest_step"), steps)
-    shown = []
-    for sentence in STEP_SENTENCES:
-        steps = _model_steps(sentence)
-        index, second = _expect_weakest(
-            f"on the default model's steps for {sentence!r}, weakest_step",
-            call(function, list(steps), what="weakest_step"), steps)
-        step = steps[index]
-        shown.append(f"for {sentence!r} ({steps[-1].text_so_far!r}) at steps[{index}] (the "
-                     f"widget's step {index + 1}): it chose {step.chosen!r} with "
-                     f"{step.probability:.0%}, {second!r} came second")
-    return "The default model was least sure " + "; ".join(shown)
+def _check_heads(head_weights: Callable[..., Any]) -> str:
+    for i, sizes in enumerate(HEAD_LAYERS):
+        layer, query, value = head_layer(*sizes, seed=72 + i)
+        heads, key_dim = sizes[0], sizes[1]
+        where = f"for a layer of {heads} heads of key_dim {key_dim}"
+        got = call(head_weights, layer, query.copy(), value.copy(), what="head_weights")
+        try:
+            got = np.asarray(got, dtype="float64")
+        except Exception as error:
+            raise Wrong(f"{where}, head_weights returns something that is not an array of "
+                        f"numbers ({type(got).__name__})") from error
+        _, expected = layer(query, value, return_attention_scores=True)
+        expected = np.asarray(expected, dtype="float64")
+        expect(got.shape == expected.shape,
+               f"{where}, head_weights returns shape {got.shape}; it should be (batch, heads, "
+               f"query steps, key steps) = {expected.shape}")
+        expect(np.allclose(got.sum(axis=-1), 1.0, atol=1e-4),
+               f"{where}, the weights of a query do not sum to 1: the softmax runs over the "
+               "key steps, the last axis")
+        if np.allclose(got, expected, atol=1e-4):
+            continue
+        q, k = projected_heads(layer, query, value)
+        width = heads * key_dim
+        for scale, said in ((math.sqrt(width), "by √(heads · key_dim), the whole width"),
+                            (math.sqrt(query.shape[-1]), "by √(the query's width)"),
+                            (1.0, "not at all")):
+            if np.allclose(got, _softmax(q @ np.swapaxes(k, -1, -2) / scale), atol=1e-4):
+                raise Wrong(f"{where}, your scores are scaled {said}: each head compares "
+                            "vectors of key_dim numbers, so it divides by √key_dim")
+        q, k = projected_heads(layer, query, value, biases=False)
+        if np.allclose(got, _softmax(q @ np.swapaxes(k, -1, -2) / math.sqrt(key_dim)),
+                       atol=1e-4):
+            raise Wrong(f"{where}, the biases are missing: each projection is x @ kernel + bias")
+        expect_array(f"{where}, the array of head weights", got, expected, atol=1e-4)
+    return ("Each head projects with its own slice of the kernels, (d, heads, key_dim), and "
+            "divides its scores by √key_dim")
 
 
 q2 = Exercise(
-    "7.2", "The least sure step", 2, 10,
+    "7.2", "What each head looks at", 2, 15,
     hints=(
-        "steps = widgets.StepThrough(attention_model, 'I am cold.').steps (or step_widget.steps) "
-        "is a list of decoding steps: step.chosen is the character greedy decoding kept, "
-        "step.probability the probability it had, step.candidates the five best (character, "
-        "probability) pairs, best first.",
-        "The last step chooses the stop token '⏎': it is not a character of the translation, "
-        "so leave it out (steps[:-1]). Then np.argmin over the probabilities gives the index.",
-        "written = steps[:-1]; i = int(np.argmin([s.probability for s in written])); "
-        "return i, written[i].candidates[1][0]",
+        "layer.get_weights() lists, in order, the query kernel and bias, the key kernel and "
+        "bias, the value kernel and bias, the output kernel and bias. A query kernel has shape "
+        "(query width, heads, key_dim): head h's projection is query @ kernel[:, h] + bias[h].",
+        "np.einsum('btd,dhk->bhtk', query, wq) + bq[:, None, :] projects every head at once "
+        "into (batch, heads, steps, key_dim); do the same for the keys, from the value input. "
+        "The values are not needed for the weights.",
+        "scores = q @ np.swapaxes(k, -1, -2) / np.sqrt(key_dim), with key_dim = wq.shape[-1]; "
+        "then a softmax over the last axis (subtract the row maximum first).",
     ),
     solution_code='''
-def weakest_step(steps):
-    written = steps[:-1]  # the last step chooses the stop token
-    i = int(np.argmin([step.probability for step in written]))
-    return i, written[i].candidates[1][0]
+def head_weights(layer, query, value):
+    """Each head's attention weights of a MultiHeadAttention layer, from its weights."""
+    wq, bq, wk, bk = layer.get_weights()[:4]      # (width, heads, key_dim), (heads, key_dim)
+    q = np.einsum("btd,dhk->bhtk", query, wq) + bq[:, None, :]   # (batch, heads, T, key_dim)
+    k = np.einsum("bsd,dhk->bhsk", value, wk) + bk[:, None, :]   # (batch, heads, S, key_dim)
+    scores = q @ np.swapaxes(k, -1, -2) / np.sqrt(wq.shape[-1])
+    exp = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    return exp / exp.sum(axis=-1, keepdims=True)
 
-q2.check(weakest_step)
+q2.check(head_weights)
 ''',
-    checker=_check_weakest_step, solutions_notebook=SOLUTIONS)
+    checker=_check_heads, solutions_notebook=SOLUTIONS)
 
-# --- 7.3 · bad input becomes a message ---------------------------------------------------------
+# --- 7.3 · positions as rotations ---------------------------------------------------------------
 
-#: Input that ``translate`` refuses (and one sentence it translates), as notebook 07 § 4 tries.
-BAD_INPUTS = ("", "   ", "I am cold 🥶", "Привет!", "I am cold and I want to go home now, " * 9)
-GOOD_INPUT = "I am cold."
-
-
-def safe_translate(text: str) -> str:
-    """The greedy translation of ``text``, or the message of the error ``translate`` raises for
-    bad input (:class:`~helpers.translation.TranslationInputError`)."""
-    try:
-        return translate(default_model(), text).text
-    except TranslationInputError as error:
-        return str(error)
+#: (k, depth) pairs the check tries: the matrix must work for every position p.
+SHIFT_CASES: tuple[tuple[int, int], ...] = ((1, 8), (5, 16), (17, 16), (0, 8), (3, 6))
+SHIFT_POSITIONS = 64
 
 
-def _short(text: str) -> str:
-    return repr(text if len(text) <= 20 else text[:17] + "...")
+def reference_shift(k: int, depth: int) -> np.ndarray:
+    """``M`` with ``PE[p + k] = PE[p] @ M``: a 2 × 2 rotation by ``k·ω_i`` for each pair of
+    dimensions ``(2i, 2i + 1)``."""
+    rates = 1 / np.power(10000, (2 * (np.arange(depth) // 2)) / depth)
+    matrix = np.zeros((depth, depth))
+    for i in range(0, depth - 1, 2):
+        angle = k * rates[i]
+        matrix[i:i + 2, i:i + 2] = [[math.cos(angle), -math.sin(angle)],
+                                    [math.sin(angle), math.cos(angle)]]
+    return matrix
 
 
-def _check_safe_translate(function: Callable[..., Any]) -> str:
-    call(function, BAD_INPUTS[0], what=f"safe_translate({_short(BAD_INPUTS[0])})")  # blank?
-    model = default_model()
-    for text in BAD_INPUTS:
+def _check_shift(shift_matrix: Callable[..., Any]) -> str:
+    for k, depth in SHIFT_CASES:
+        where = f"shift_matrix({k}, {depth})"
+        got = call(shift_matrix, k, depth, what="shift_matrix")
         try:
-            translate(model, text)
-        except TranslationInputError as error:
-            expected, kind = str(error), type(error).__name__
-        else:  # a retrained model that reads this: the case tests nothing
+            got = np.asarray(got, dtype="float64")
+        except Exception as error:
+            raise Wrong(f"{where} is not an array of numbers ({type(got).__name__})") from error
+        expect(got.shape == (depth, depth),
+               f"{where} has shape {got.shape}; it multiplies a row of {depth} numbers and "
+               f"gives one: ({depth}, {depth})")
+        table = positional_encoding(SHIFT_POSITIONS + k, depth).astype("float64")
+        moved = table[:SHIFT_POSITIONS] @ got
+        if np.allclose(moved, table[k:k + SHIFT_POSITIONS], atol=1e-4):
             continue
-        got = call(function, text, what=f"safe_translate({_short(text)})")
-        if not isinstance(got, str):
-            raise Wrong(f"safe_translate({_short(text)}) returned a {type(got).__name__}; it "
-                        "should return a str")
-        if got == kind:
-            raise Wrong(f"safe_translate({_short(text)}) returned the error's class name; "
-                        "return its message, str(error): the sentence the widgets show")
-        expect(got == expected, f"safe_translate({_short(text)}) returned {got!r}, which is "
-                                f"not the message of the {kind} that translate raises")
-    got = call(function, GOOD_INPUT, what=f"safe_translate({GOOD_INPUT!r})")
-    expect(got == translate(model, GOOD_INPUT).text,
-           f"safe_translate({GOOD_INPUT!r}) returned {got!r}, which is not the greedy "
-           "translation (translate(attention_model, text).text)")
-    try:
-        got = function(42)
-    except TranslationInputError:
-        raise Wrong("safe_translate(42) raised a TranslationInputError: a number is not text "
-                    "at all") from None
-    except Exception:  # any other error: what a program error should do
-        pass
-    else:
-        raise Wrong(f"safe_translate(42) returned {got!r}: a number is a bug in the calling "
-                    "program, not bad input, so it should still raise. Catch "
-                    "TranslationInputError, not every exception")
-    return ("Every bad input became its message, and a program error (a number instead of "
-            "text) still raises")
+        if np.allclose(table[:SHIFT_POSITIONS] @ got.T, table[k:k + SHIFT_POSITIONS],
+                       atol=1e-4):
+            raise Wrong(f"{where} turns the wrong way (it is the transpose of the right one): "
+                        "the row vector [sin a, cos a] times M must give [sin(a + b), cos(a + b)]"
+                        ", and sin(a + b) = sin a cos b + cos a sin b")
+        bad = np.flatnonzero(~np.isclose(moved, table[k:k + SHIFT_POSITIONS],
+                                         atol=1e-4).all(axis=0))
+        raise Wrong(f"{where} moves positions wrongly in {len(bad)} of {depth} dimensions, the "
+                    f"first being dimension {int(bad[0])} (PE[p] @ M is not PE[p + {k}]); "
+                    "dimensions 2i and 2i + 1 share the rate 1 / 10000^(2i / depth)")
+    return ("PE[p + k] = PE[p] @ M_k for every p, with M_k the same for all positions: moving by "
+            "k positions is one fixed linear map, which attention's projections can learn")
 
 
 q3 = Exercise(
-    "7.3", "A translator that never shows a traceback", 1, 5,
+    "7.3", "Positions as rotations", 3, 20,
     hints=(
-        "translate raises an EmptyInputError, an UnknownInputError or an InputTooLongError for "
-        "bad input, and all three are TranslationInputErrors: one except clause catches them.",
-        "try: return translate(attention_model, text).text, then except TranslationInputError as "
-        "error: return str(error). Do not catch Exception: a TypeError means the program is "
-        "wrong, and should still show.",
+        "Dimensions 2i and 2i + 1 of PE[p] are sin(p·ω) and cos(p·ω) with the same rate "
+        "ω = 1 / 10000^(2i / depth). Moving k positions on adds the angle k·ω to both: a "
+        "rotation of that pair, which touches no other dimension.",
+        "M is zero except for 2 × 2 blocks on its diagonal, one per pair of dimensions. For "
+        "the row vector [s, c] = [sin a, cos a], you need [s, c] @ block = [sin(a + b), "
+        "cos(a + b)] with b = k·ω: use sin(a + b) = s cos b + c sin b and cos(a + b) = "
+        "c cos b − s sin b.",
+        "block = [[cos b, -sin b], [sin b, cos b]]: its first column gives sin(a + b), its "
+        "second cos(a + b). Put it at M[2i:2i + 2, 2i:2i + 2] for every i.",
     ),
     solution_code='''
-def safe_translate(text):
-    try:
-        return translate(attention_model, text).text
-    except TranslationInputError as error:
-        return str(error)
+def shift_matrix(k, depth):
+    """The (depth, depth) matrix M with positional_encoding(...)[p + k] == PE[p] @ M."""
+    matrix = np.zeros((depth, depth))
+    for i in range(0, depth, 2):
+        b = k / 10000 ** (i / depth)                  # the angle k·ω of dimensions i and i + 1
+        matrix[i:i + 2, i:i + 2] = [[np.cos(b), -np.sin(b)],
+                                    [np.sin(b), np.cos(b)]]
+    return matrix
 
-q3.check(safe_translate)
+q3.check(shift_matrix)
 ''',
-    checker=_check_safe_translate, solutions_notebook=SOLUTIONS)
+    checker=_check_shift, solutions_notebook=SOLUTIONS)
 
-# --- 7.4 · temperature by hand -----------------------------------------------------------------
-
-
-def with_temperature(probabilities: Any, temperature: float) -> np.ndarray:
-    """The distribution sampling draws from at ``temperature``: each row of ``probabilities``
-    (last axis) raised to the power 1 / temperature and renormalised, i.e.
-    softmax(log p / temperature), as :func:`helpers.decoding.sample_decode` does."""
-    p = np.asarray(probabilities, dtype=np.float64) ** (1.0 / float(temperature))
-    return p / p.sum(axis=-1, keepdims=True)
+# --- 7.4 · the causal mask ----------------------------------------------------------------------
 
 
-#: (probabilities, temperature) the check tries: one row, a batch of rows, a zero probability.
-TEMPERATURE_CASES: tuple[tuple[tuple, float], ...] = (
-    ((0.7, 0.2, 0.1), 0.5), ((0.7, 0.2, 0.1), 1.5), ((0.7, 0.2, 0.1), 1.0),
-    (((0.5, 0.3, 0.2, 0.0), (0.25, 0.25, 0.4, 0.1)), 0.5),
-    (((0.6, 0.3, 0.1), (0.1, 0.1, 0.8)), 2.0),
-)
-
-
-def _check_with_temperature(function: Callable[..., Any]) -> str:
-    for values, temperature in TEMPERATURE_CASES:
-        p = np.array(values, dtype=np.float64)
-        given = p.copy()
-        where = f"with_temperature({np.round(p, 2).tolist()}, {temperature})"
-        got = call(function, given, temperature, what="with_temperature")
+def _check_causal(causal_mask: Callable[..., Any]) -> str:
+    for steps in (1, 4, 7):
+        where = f"causal_mask({steps})"
+        got = call(causal_mask, steps, what="causal_mask")
         try:
-            got = np.asarray(got, dtype=np.float64)
-        except (TypeError, ValueError) as error:
-            raise Wrong(f"{where} cannot be read as an array of numbers") from error
-        expect(np.array_equal(given, p), "with_temperature changed the probabilities it was "
-                                         "given: compute a new array")
-        expect(got.shape == p.shape, f"{where} has shape {got.shape}; it should keep the shape "
-                                     f"{p.shape} of the probabilities")
-        expect(bool(np.all(np.isfinite(got))), f"{where} holds a value that is not a finite "
-                                               "number (a log of 0 left as it is?)")
-        sums = got.sum(axis=-1)
-        if not np.allclose(sums, 1.0, atol=1e-6):
-            row = int(np.argmax(np.abs(sums - 1.0)))
-            raise Wrong(f"{where}: a row adds up to {np.atleast_1d(sums)[row]:.3f}, not 1: "
-                        "renormalise along the last axis")
-        expected = with_temperature(p, temperature)
-        top = np.argmax(p, axis=-1)
-        got_top = np.take_along_axis(got, top[..., None], axis=-1)
-        p_top = np.take_along_axis(p, top[..., None], axis=-1)
-        if temperature < 1 and np.all(got_top < p_top - 1e-9):
-            raise Wrong(f"{where}: the most likely character became less likely; a "
-                        "temperature below 1 should sharpen the distribution (power 1/T, "
-                        "not T)")
-        if temperature != 1 and np.allclose(got, p, atol=1e-9):
-            raise Wrong(f"{where} is the distribution unchanged: dividing probabilities by "
-                        "T and renormalising changes nothing; scale the log-probabilities "
-                        "(or raise p to the power 1/T)")
-        if not np.allclose(got, expected, atol=1e-6, rtol=0):
-            wrong = np.argwhere(~np.isclose(got, expected, atol=1e-6, rtol=0))
-            raise Wrong(f"{where} differs from p ** (1/T) renormalised at {len(wrong)} of "
-                        f"{expected.size} positions, the first at index "
-                        f"{tuple(int(i) for i in wrong[0])}")
-    sharp = np.round(with_temperature((0.7, 0.2, 0.1), 0.5), 3).tolist()
-    flat = np.round(with_temperature((0.7, 0.2, 0.1), 1.5), 3).tolist()
-    return (f"[0.7, 0.2, 0.1] becomes {sharp} at T=0.5 and {flat} at T=1.5: the same "
-            "ranking, sharper or flatter")
+            got = np.asarray(got)
+        except Exception as error:
+            raise Wrong(f"{where} is not an array ({type(got).__name__})") from error
+        expect(got.shape == (steps, steps),
+               f"{where} has shape {got.shape}; one row per query step and one column per key "
+               f"step: ({steps}, {steps})")
+        expect(got.dtype == bool or np.isin(got, (0, 1)).all(),
+               f"{where} holds values other than True/False (or 1/0)")
+        got = got.astype(bool)
+        want = np.tril(np.ones((steps, steps), bool))
+        if np.array_equal(got, want):
+            continue
+        if np.array_equal(got, want.T):
+            raise Wrong(f"{where} is the transpose of the causal mask: row i is the query "
+                        "(token i), column j the key; token i may look at the tokens j ≤ i")
+        if np.array_equal(got, np.tril(want, -1)):
+            raise Wrong(f"{where} hides each token from itself: token i may look at every j ≤ "
+                        "i, itself included (the first token would otherwise see nothing, and "
+                        "a softmax over nothing spreads its weight over every token, the "
+                        "future ones too)")
+        expect_array(f"the mask {where}", got, want)
+    rng = np.random.default_rng(74)
+    x = rng.normal(size=(1, 5, 8))
+    changed = x.copy()
+    changed[0, 3:] = rng.normal(size=(2, 8))
+    mask = np.asarray(call(causal_mask, 5, what="causal_mask"), bool)
+    masked = np.where(mask, 0.0, -1e9)
+    before = _softmax(x @ x.transpose(0, 2, 1) / math.sqrt(8) + masked) @ x
+    after = _softmax(changed @ changed.transpose(0, 2, 1) / math.sqrt(8) + masked) @ changed
+    expect(np.allclose(before[0, :3], after[0, :3]),
+           "with your mask, changing tokens 4 and 5 changes the outputs of tokens 1 to 3")
+    return ("Self-attention under your mask: changing the last two tokens of a sequence of 5 "
+            "leaves the first three outputs exactly as they were")
 
 
 q4 = Exercise(
-    "7.4", "Temperature by hand", 2, 10,
+    "7.4", "Write the causal mask", 1, 10,
     hints=(
-        "Sampling at temperature T divides the log-probabilities by T and takes a softmax "
-        "again. Work it out on paper: exp(log p / T) is p ** (1 / T).",
-        "So: raise the probabilities to the power 1 / T, then divide each row by its sum "
-        "(np.sum(..., axis=-1, keepdims=True)) so that it adds up to 1 again. Below 1, T "
-        "sharpens the distribution; above 1 it flattens it.",
-        "p = np.asarray(probabilities, dtype=float) ** (1 / temperature); "
-        "return p / p.sum(axis=-1, keepdims=True)",
+        "The mask has one row per query (the token looking) and one column per key (the token "
+        "looked at). Token i may look at tokens 0 … i: True on and below the diagonal.",
+        "np.tril keeps the lower triangle of a matrix, the diagonal included.",
+        "return np.tril(np.ones((steps, steps), dtype=bool))",
     ),
     solution_code='''
-def with_temperature(probabilities, temperature):
-    p = np.asarray(probabilities, dtype=float) ** (1 / temperature)
-    return p / p.sum(axis=-1, keepdims=True)
+def causal_mask(steps):
+    """(steps, steps) booleans: True where query i may look at key j, i.e. j <= i."""
+    return np.tril(np.ones((steps, steps), dtype=bool))
 
-q4.check(with_temperature)
+q4.check(causal_mask)
 ''',
-    checker=_check_with_temperature, solutions_notebook=SOLUTIONS)
+    checker=_check_causal, solutions_notebook=SOLUTIONS)
 
-# --- 7.5 · beam beats greedy -------------------------------------------------------------------
+# --- 7.5 · when a word becomes one piece --------------------------------------------------------
 
+#: Sennrich et al.'s toy corpus (2016), as notebook 07 writes it: each word as often as it
+#: occurs.
+TOY_WORDS: tuple[str, ...] = ("low",) * 5 + ("lower",) * 2 + ("newest",) * 6 + ("widest",) * 3
+#: A second corpus, so that an answer cannot be a table for the first.
+OTHER_WORDS: tuple[str, ...] = ("banana",) * 4 + ("bandana",) * 2 + ("band",) * 3 + ("ban",) * 5
 
-def mean_log_probabilities(translator: TranslationModel, sources: Sequence[str],
-                           texts: Sequence[str]) -> np.ndarray:
-    """The score beam search ranks its beams by, for each pair: the model's log-probability of
-    ``texts[i]`` given ``sources[i]``, stop token included, divided by the number of tokens
-    (one teacher-forced pass for the whole padded batch; a character model)."""
-    vocab, model = translator.target_vocab, translator.model
-    enc = [translator.input_vocab.encode(source, on_unknown="unk") for source in sources]
-    dec = [vocab.encode(START_TOKEN + text, on_unknown="unk") for text in texts]
-    targets = [vocab.encode(text + STOP_TOKEN, on_unknown="unk") for text in texts]
-    enc_ids = np.zeros((len(enc), max(map(len, enc))), np.int32)
-    dec_ids = np.zeros((len(dec), max(map(len, dec))), np.int32)
-    for row, (e, d) in enumerate(zip(enc, dec, strict=True)):
-        enc_ids[row, :len(e)], dec_ids[row, :len(d)] = e, d
-    probs = np.asarray(model([as_model_input(enc_ids, model),
-                              as_model_input(dec_ids, model, index=1)], training=False))
-    return np.array([np.mean(np.log(np.clip(probs[row, np.arange(len(t)), t], 1e-12, 1.0)))
-                     for row, t in enumerate(targets)])
+#: The fewest merges learn_bpe needs to write a word whole is searched up to this many.
+MAX_MERGES = 200
 
 
-def mean_log_probability(translator: TranslationModel, source: str, text: str) -> float:
-    """:func:`mean_log_probabilities` of one sentence."""
-    return float(mean_log_probabilities(translator, [source], [text])[0])
+def reference_merges_needed(words: Sequence[str], word: str) -> int | None:
+    """The fewest ``n`` with ``apply_bpe(word, learn_bpe(words, n))`` one piece, or None."""
+    merges = learn_bpe(words, MAX_MERGES)
+    for n in range(len(merges) + 1):
+        if apply_bpe(word, merges[:n]) == [word + END_OF_WORD]:
+            return n
+    return None
 
 
-def beam_beats_greedy(sentence: str, translator: TranslationModel | None = None
-                      ) -> tuple[str, str, float, float] | None:
-    """``(greedy, beam, greedy score, beam score)`` when beam search (width
-    :data:`BEAM_WIDTH`) writes another translation of ``sentence`` than greedy decoding and it
-    scores higher (:func:`mean_log_probability`); else None."""
-    model = translator or default_model()
-    greedy = translate(model, sentence).text
-    beam = translate(model, sentence, mode="beam", beam_width=BEAM_WIDTH).text
-    if greedy == beam:
-        return None
-    g, b = mean_log_probabilities(model, [sentence, sentence], [greedy, beam])
-    return (greedy, beam, float(g), float(b)) if b > g else None
+MERGE_CASES: tuple[tuple[tuple[str, ...], str], ...] = (
+    (TOY_WORDS, "newest"), (TOY_WORDS, "low"), (TOY_WORDS, "widest"), (TOY_WORDS, "lower"),
+    (TOY_WORDS, "lowest"), (TOY_WORDS, "x"), (OTHER_WORDS, "ban"), (OTHER_WORDS, "bandana"),
+    (OTHER_WORDS, "nab"))
 
 
-def _check_beam(sentence: Any, greedy_text: Any, beam_text: Any) -> str:
-    for name, value in (("sentence", sentence), ("greedy_text", greedy_text),
-                        ("beam_text", beam_text)):
-        if is_blank(value):
-            raise NotAttempted
-        if not isinstance(value, str):
-            raise Wrong(f"{name} should be a str, not a {type(value).__name__}")
-    model = default_model()
-    try:
-        greedy = translate(model, sentence).text
-    except TranslationInputError as error:
-        raise Wrong(f"the model cannot translate this sentence: {error}") from None
-    beam = translate(model, sentence, mode="beam", beam_width=BEAM_WIDTH).text
-    expect(greedy_text == greedy, "greedy_text is not what greedy decoding writes for this "
-                                  "sentence: copy translate(attention_model, sentence).text")
-    expect(beam_text == beam, "beam_text is not what beam search of width "
-                              f"{BEAM_WIDTH} writes for this sentence: copy "
-                              f"translate(attention_model, sentence, mode='beam', "
-                              f"beam_width={BEAM_WIDTH}).text")
-    expect(greedy != beam, "for this sentence beam search and greedy decoding write the same "
-                           "translation: look for one where they differ (short everyday "
-                           "sentences often agree; try harder or rarer ones)")
-    g, b = mean_log_probabilities(model, [sentence, sentence], [greedy, beam])
-    expect(b > g, "the two differ, but the model does not score beam search's translation "
-                  "higher than greedy's here (beam search is not exact: it can drop a beam that "
-                  "would have won): try another sentence")
-    return (f"The model scores greedy's {greedy!r} {g:.3f} and beam search's {beam!r} {b:.3f} "
-            "(mean log-probability per character): beam search found the more probable "
-            "translation. Is it the better one?")
+def _check_merges(merges_needed: Callable[..., Any]) -> str:
+    if is_blank(merges_needed) or _is_stub(merges_needed):
+        raise NotAttempted  # a correct answer returns None for some words: call() would not do
+    if not callable(merges_needed):
+        raise Wrong(f"merges_needed should be a function, not a {type(merges_needed).__name__}")
+    for words, word in MERGE_CASES:
+        corpus = "the toy corpus" if words == TOY_WORDS else "the second corpus"
+        where = f"merges_needed({corpus}, {word!r})"
+        want = reference_merges_needed(words, word)
+        try:
+            got = merges_needed(list(words), word)
+        except (NotAttempted, Wrong):
+            raise
+        except Exception as error:
+            raise Wrong(f"calling merges_needed raised {type(error).__name__}: {error}"
+                        ) from error
+        if want is None:
+            expect(got is None,
+                   f"{where} is {got!r}, but no number of merges writes {word!r} as one piece "
+                   "(is it a word of the corpus?): return None")
+            continue
+        expect(got is not None, f"{where} is None, but {word!r} does become one piece")
+        expect_number(where, got, want, rtol=0)
+    frequent = reference_merges_needed(TOY_WORDS, "newest")
+    rare = reference_merges_needed(TOY_WORDS, "widest")
+    return (f"In the toy corpus, 'newest' (6 times) is one piece after {frequent} merges and "
+            f"'widest' (3 times) after {rare}: frequent words become whole first")
 
 
 q5 = Exercise(
-    "7.5", "A sentence where beam search beats greedy", 2, 15,
+    "7.5", "When a word becomes one piece", 2, 15,
     hints=(
-        "Translate a list of sentences both ways: greedy = translate(attention_model, "
-        f"sentences) and beam = translate(attention_model, sentences, mode='beam', "
-        f"beam_width={BEAM_WIDTH}) each "
-        "return one Translation per sentence (.text). Keep those whose two texts differ.",
-        "Short everyday sentences like those of § 5's table mostly agree. Differences come "
-        "where the model is unsure: rarer words, sentences it never saw, longer sentences. Any "
-        "English sentence made of characters the model knows will do.",
-        "for s, g, b in zip(sentences, translate(attention_model, sentences), "
-        f"translate(attention_model, sentences, mode='beam', beam_width={BEAM_WIDTH})): if "
-        "g.text != b.text: print(s, "
-        "g.text, b.text). Then pass one of them, with its two translations, to q5.check.",
+        "learn_bpe(words, n) returns the first n merges, and the first n merges of a longer "
+        "run are the same ones: learn once with many merges, then try the prefixes merges[:n] "
+        "for n = 0, 1, 2, … .",
+        "A word is one piece when apply_bpe(word, merges[:n]) == [word + END_OF_WORD] (the "
+        "end-of-word mark is part of the piece). learn_bpe stops early when every word of the "
+        "corpus is one symbol; a word that is still cut then never becomes whole: return None.",
+        "merges = learn_bpe(words, 1000); for n in range(len(merges) + 1): if apply_bpe(word, "
+        "merges[:n]) == [word + END_OF_WORD]: return n; after the loop, return None.",
     ),
-    solution_code=f'''
-candidates = ["I hate winter.", "We're a team.", "I love astronomy.", "That's a pity.",
-              "I must apologize.", "We wonder why.", "I lost interest.", "Birds sing."]
-greedy = translate(attention_model, candidates)
-beam = translate(attention_model, candidates, mode="beam", beam_width={BEAM_WIDTH})
-for s, g, b in zip(candidates, greedy, beam):
-    if g.text != b.text:  # the first where they differ
-        sentence, greedy_text, beam_text = s, g.text, b.text
-        break
-q5.check(sentence, greedy_text, beam_text)
+    solution_code='''
+def merges_needed(words, word):
+    """The fewest merges of learn_bpe(words, ...) after which apply_bpe writes word as one
+    piece; None if no number of merges does."""
+    merges = learn_bpe(words, 1000)  # stops by itself once every word is one symbol
+    for n in range(len(merges) + 1):
+        if apply_bpe(word, merges[:n]) == [word + END_OF_WORD]:
+            return n
+    return None
+
+q5.check(merges_needed)
 ''',
-    checker=_check_beam, solutions_notebook=SOLUTIONS)
+    checker=_check_merges, solutions_notebook=SOLUTIONS)

@@ -14,35 +14,22 @@ from pathlib import Path
 from typing import Any
 
 from helpers.augmentation import AUGMENT_PROBABILITIES
+from helpers.model_goals import FLOORS, floor_met, robustness_goals_met
 from helpers.models import (
     ATTENTION_MODEL,
     ATTENTION_UNAUGMENTED_MODEL,
     ORIGINAL_100_MODEL,
     ORIGINAL_MODEL,
+    PRETRAINED_MODEL,
     SEED_MODEL,
+    TRANSFORMER_MODEL,
 )
 from helpers.recipes import training_runs
-
-#: The held-out floor each model's issue names (course set, greedy): stated in its card.
-#: ``{model: {scored set: {score: floor}}}``; the original-100 model's goal is recitation.
-FLOORS: dict[str, dict[str, dict[str, float]]] = {
-    "attention": {"course": {"chrF": 55.0, "exact match %": 20.0}},  # issue 9
-    "attention-unaugmented": {"course": {"chrF": 55.0, "exact match %": 20.0}},  # issue 9
-    "original-100": {"training": {"exact match %": 50.0}},  # issue 10
-}
-
-#: Issue 20's goals for the default model on text as people type it (its ``robustness``
-#: scores): at least these ...
-ROBUSTNESS_FLOORS: dict[str, dict[str, float]] = {
-    "novel": {"exact match %": 50.0}, "names": {"carried %": 90.0}}
-#: ... and at most these chrF lost against clean input (names: against the same sentences with
-#: the corpus's names).
-ROBUSTNESS_CEILINGS: dict[str, dict[str, float]] = {
-    "costs": {"lower": 3.0, "nopunct": 3.0, "typo": 10.0, "names": 5.0}}
+from helpers.widget_translator import DEFAULT_MODE, MODE_NAMES
 
 MODELS = {"seed": SEED_MODEL, "attention": ATTENTION_MODEL, "original": ORIGINAL_MODEL,
           "original-100": ORIGINAL_100_MODEL,
-          "attention-unaugmented": ATTENTION_UNAUGMENTED_MODEL}
+          "attention-unaugmented": ATTENTION_UNAUGMENTED_MODEL, "transformer": TRANSFORMER_MODEL}
 
 
 # --- the model card ---------------------------------------------------------------------------
@@ -81,12 +68,11 @@ _SUMMARY = {
                     "scores below show how far behind its held-out sentences stay. Notebooks "
                     "03 and 04 show both models "
                     "(`load_translation_model(helpers.models.ORIGINAL_100_MODEL)`).",
-    "attention": "The course's default model (notebook 05, "
+    "attention": "The attention model (notebook 05, "
                  "`helpers.attention.build_attention_model`): the same encoder–decoder with "
-                 "Luong attention over the encoder's outputs. `load_translation_model()` "
-                 "loads it; notebook 05 after teaching it, the playground (notebook 07), the "
-                 "widgets and the classroom app use it. Its last cycles trained on the pairs "
-                 "as people type them (`helpers.augmentation`, issue 20).",
+                 "Luong attention over the encoder's outputs "
+                 "(`load_translation_model(helpers.models.ATTENTION_MODEL)`). Its last cycles "
+                 "trained on the pairs as people type them (`helpers.augmentation`, issue 20).",
     "attention-unaugmented": "The attention model as it stood before its cycles on text as "
                              "people type it: the same weights after the cycles on the corpus as "
                              "written. Notebook 05 § 8 sets it beside the default model "
@@ -135,21 +121,22 @@ def _training_lines(meta: dict[str, Any]) -> list[str]:
     ]
 
 
-def floor_met(name: str, scores: dict[str, Any]) -> bool | None:
-    """Does the model meet the floor of its issue (None: no floor)?"""
-    floor = FLOORS.get(name)
-    if floor is None:
-        return None
-    return all(scores[part][key] >= value
-               for part, wanted in floor.items() for key, value in wanted.items())
-
-
-def robustness_goals_met(robust: dict[str, Any]) -> bool:
-    """Do a model's ``robustness`` scores meet issue 20's goals?"""
-    return all(robust[part][key] >= value for part, wanted in ROBUSTNESS_FLOORS.items()
-               for key, value in wanted.items()) and \
-        all(robust[part][key] <= value for part, wanted in ROBUSTNESS_CEILINGS.items()
-            for key, value in wanted.items())
+def _default_lines(name: str, scores: dict[str, Any] | None) -> list[str]:
+    """For the default model: that it is, and the decoding the playground starts in."""
+    if name not in MODELS or MODELS[name] != PRETRAINED_MODEL:
+        return []
+    lines = ["", "**The course's default model**: `load_translation_model()` loads it; the "
+             "playground (notebook 08), the widgets and the classroom app start on it, chosen "
+             "as the best greedy chrF on the course set among the models that meet the goals "
+             "on text as people type it (`helpers.model_goals.default_model_name`)."]
+    if scores and (beam := scores.get("course_beam")):
+        greedy = scores["course"]
+        lines[-1] += (f" The translator starts in {MODE_NAMES[DEFAULT_MODE]}: on the course "
+                      f"set beam search (width 4) scores {beam['chrF']:.2f} chrF and greedy "
+                      f"decoding {greedy['chrF']:.2f}; `python -m benchmarks.playground` "
+                      "measures the time a sentence takes in the widget "
+                      "(`benchmarks/RESULTS.md`).")
+    return lines
 
 
 def _floor_lines(name: str, scores: dict[str, Any]) -> list[str]:
@@ -201,7 +188,7 @@ def _robustness_lines(robust: dict[str, Any] | None, augmented: bool = False) ->
         "at most 3 chrF, one typo at most 10, unseen names at most 5 with at least 90% of them "
         "carried exactly, at least 50% of the everyday sentences not in the corpus exactly "
         "right): " + ("**met**." if robustness_goals_met(robust) else
-                      ("**not met**: its cycles on text as people type it have not yet reached "
+                      ("**not met**: its training on text as people type it has not yet reached "
                        "them (issue 20 is open)." if augmented else
                        "**not met**: this model was trained on the corpus as written only.")),
     ]
@@ -244,6 +231,7 @@ def _score_lines(scores: dict[str, Any] | None, name: str = "", augmented: bool 
            f"{t['sentences/s']:.0f} |"] if (t := scores.get("training")) else []),
         *_robustness_lines(scores.get("robustness"), augmented),
         *_floor_lines(name, scores),
+        *_default_lines(name, scores),
         "",
         f"Everyday sentences a teacher types ({len(right)} of {len(scores['everyday'])} exactly "
         "as one of the corpus's translations; "
@@ -261,10 +249,15 @@ def _score_lines(scores: dict[str, Any] | None, name: str = "", augmented: bool 
 def _augment_words(rates: bool | dict[str, float] | None) -> str:
     if not rates:
         return ""
-    drawn = ", ".join(f"{k.replace('_', ' ')} {p:g}"
-                      for k, p in {**AUGMENT_PROBABILITIES,
-                                   **(rates if isinstance(rates, dict) else {})}.items())
-    return f" on the pairs as people type them (`augment_pair`: {drawn})"
+    return f" on the pairs as people type them ({_drawn(rates)})"
+
+
+def _drawn(rates: bool | dict[str, float]) -> str:
+    """``augment_pair``'s probabilities for a run: the course's, with the run's own."""
+    return "`augment_pair`: " + ", ".join(
+        f"{k.replace('_', ' ')} {p:g}"
+        for k, p in {**AUGMENT_PROBABILITIES,
+                     **(rates if isinstance(rates, dict) else {})}.items())
 
 
 def _record_row(record: dict[str, Any] | None) -> list[str]:
@@ -272,10 +265,28 @@ def _record_row(record: dict[str, Any] | None) -> list[str]:
     if not record:
         return []
     return [f"| architecture record (manifest) | family `{record['family']}`: "
-            f"{record['cell'].upper()}, {record['tokens']}, read through a "
-            f"{record['reader']}, {'with' if record['attention'] else 'no'} attention, "
+            f"{_cell_name(record['cell'])}, {record['tokens']}, read through "
+            f"{'an' if record['reader'][:1] in 'aeiu' else 'a'} {record['reader']}, "
+            f"{'with' if record['attention'] else 'no'} attention, "
             f"latent_dim {record['latent_dim']}, {record['num_encoder_tokens']} → "
             f"{record['num_decoder_tokens']} tokens |"]
+
+
+def _cell_name(cell: str) -> str:
+    """``LSTM`` and ``GRU`` as written; any other cell (``self-attention``) as it is."""
+    return cell.upper() if cell in ("lstm", "gru") else cell
+
+
+def _pace_words(log: list[dict[str, Any]]) -> str:
+    """How long an epoch takes: the fastest and the median epoch of the log, and what all the
+    epochs would take at each pace (epoch times grow with whatever else runs on the machine)."""
+    seconds = sorted(r["seconds"] for r in log)
+    half = len(seconds) // 2
+    median = seconds[half] if len(seconds) % 2 else (seconds[half - 1] + seconds[half]) / 2
+    return (f"Epoch times grow with whatever else runs on the machine: the fastest took "
+            f"{seconds[0]:.0f} s and the median {median:.0f} s, so {len(log)} epochs take "
+            f"{len(log) * seconds[0] / 60:.0f} minutes at the first pace and "
+            f"{len(log) * median / 60:.0f} at the second.")
 
 
 def _transformer_lines(manifest: dict[str, Any], model_path: str | Path) -> list[str]:
@@ -291,7 +302,7 @@ def _transformer_lines(manifest: dict[str, Any], model_path: str | Path) -> list
         "(`helpers.transformer.build_transformer_model`): self-attention in place of "
         "recurrence, on sentencepiece pieces; trained from scratch on the pairs as written "
         "and as people type them (`helpers.transformer_recipe`, issues 20 and 24). "
-        "`load_translation_model(helpers.transformer_recipe.TRANSFORMER_MODEL)` loads it.",
+        "`load_translation_model(helpers.models.TRANSFORMER_MODEL)` loads it.",
         "",
         "## Files",
         "",
@@ -327,9 +338,9 @@ def _transformer_lines(manifest: dict[str, Any], model_path: str | Path) -> list
         f"| optimizer | adam (β₂ 0.98), warm-up over {s['warmup_steps']:,} steps to "
         f"{s['learning_rate']:g}, cosine decay to {s['final_learning_rate_fraction']:g} of it "
         "at the last step |",
-        f"| batches | length-bucketed, {s['batch_size']} pairs; each epoch "
-        f"{s['augmented_share']:.0%} of the pairs as people type them"
-        f"{_augment_words(meta['augment'])} |",
+        f"| batches | length-bucketed, {s['batch_size']} pairs; each epoch, "
+        f"{s['augmented_share']:.0%} of the pairs changed as people type them, drawn anew "
+        f"({_drawn(meta['augment'])}) |",
         f"| stopping | {s['epochs']} epochs, the last weights kept |",
         f"| seed | {s['seed']} (epoch draws {s['epoch_seed']} + epoch) |",
         "",
@@ -341,7 +352,8 @@ def _transformer_lines(manifest: dict[str, Any], model_path: str | Path) -> list
         "",
         f"{meta['epochs_run']} epochs, {minutes:.1f} minutes of training on {meta['machine']}, "
         "in runs that each went on after the last finished epoch (`make "
-        "pretrained-transformer`). Greedy chrF on the course set after each epoch:",
+        "pretrained-transformer`). " + _pace_words(log) + " Greedy chrF on the course set "
+        "after each epoch:",
         "",
         "| epoch | seconds | training loss | chrF | exact match |",
         "| --- | --- | --- | --- | --- |",

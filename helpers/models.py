@@ -25,10 +25,12 @@ import keras
 from keras import layers
 
 from helpers.architecture import (
+    FAMILY_MODULES,
     Architecture,
     architecture_of,
     check_fits,
     derive_architecture,
+    family,
     record,
     register_family,
 )
@@ -75,13 +77,18 @@ ORIGINAL_MODEL = MODELS_DIR / "fra_eng_original.keras"
 #: The same configuration trained as the text trains it: 100 epochs, no early stopping. It
 #: recites its training sentences; notebooks 03 and 04 set it beside the early-stopped one.
 ORIGINAL_100_MODEL = MODELS_DIR / "fra_eng_original_100.keras"
-#: The attention model (notebook 05): the default of notebook 07, the widgets and the app.
+#: The attention model (notebook 05).
 ATTENTION_MODEL = MODELS_DIR / "fra_eng_attention.keras"
 #: The attention model as it stood before the cycles on text as people type it (issue 20):
 #: notebook 05 § 8 sets it beside the default model to show what augmentation changed.
 ATTENTION_UNAUGMENTED_MODEL = MODELS_DIR / "fra_eng_attention_unaugmented.keras"
-#: What :func:`load_translation_model` loads when given no path.
-PRETRAINED_MODEL = ATTENTION_MODEL
+#: The Transformer of notebook 07 (``helpers.transformer_recipe`` trains it), with its
+#: ``.sentencepiece.model`` tokenizer beside it.
+TRANSFORMER_MODEL = MODELS_DIR / "fra_eng_transformer.keras"
+#: What :func:`load_translation_model` loads when given no path: the course's default, the
+#: model of the best held-out chrF among those that meet the goals on text as people type it
+#: (``helpers.model_goals.default_model_name``; a test checks it against the manifests).
+PRETRAINED_MODEL = TRANSFORMER_MODEL
 #: Shipped files that were renamed: old name → new name. For one release
 #: :func:`load_translation_model` still loads a model by its old name (with a
 #: ``DeprecationWarning``) when only the renamed file is there.
@@ -220,7 +227,7 @@ class TranslationModel:
                 raise ManifestError(f"manifest field {key!r} must be a positive whole number, "
                                     f"not {value!r}")
         try:
-            architecture = architecture_of(self.model)
+            architecture = architecture_of(self.model, vocabulary=self.target_vocab)
             check_fits(self.model, architecture)
         except ValueError as exc:
             raise WrongModelKindError(f"not a course translation model: {exc}") from None
@@ -235,7 +242,7 @@ class TranslationModel:
     @property
     def architecture(self) -> Architecture:
         """What the model is (family, cell, tokens, reader, attention, sizes): its record."""
-        return architecture_of(self.model)
+        return architecture_of(self.model, vocabulary=self.target_vocab)
 
     @property
     def max_encoder_seq_length(self) -> int:
@@ -356,7 +363,7 @@ def save_translation_model(model: keras.Model, path: str | Path, *, input_vocab:
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras.Model, not {type(model).__name__}")
     try:
-        architecture = architecture_of(model)
+        architecture = architecture_of(model, vocabulary=target_vocab)
     except ValueError as exc:
         raise WrongModelKindError(f"not a translation model: {exc}") from None
     _check_sizes(architecture, input_vocab, target_vocab, path.name)
@@ -445,6 +452,9 @@ def load_translation_model(path: str | Path = PRETRAINED_MODEL, *,
     except zipfile.BadZipFile as exc:
         raise CorruptModelFileError(
             f"{path.name} is not a .keras file (not a zip archive)") from exc
+    recorded = manifest.get("architecture")
+    if isinstance(recorded, dict) and recorded.get("family") in FAMILY_MODULES:
+        family(recorded["family"])  # its module registers the layers the file names
     try:
         with warnings.catch_warnings():
             # saved without optimizer slots on purpose (see _lean_copy); not a problem

@@ -34,6 +34,7 @@ from helpers.recipes import (
     train_seed,
     training_pairs,
 )
+from helpers.transformer_recipe import train_transformer
 from helpers.translation import translate
 
 #: The notebooks import the splits the models train on from here (04, 05, 06), with the scoring.
@@ -126,7 +127,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--epochs", type=int, help="override the recipe's epochs")
     parser.add_argument("--out", help="where the .keras file goes (default: models/)")
     parser.add_argument("--resume", help="attention: go on from this model (its first cycles)")
-    parser.add_argument("--stage-dir", help="attention: also save the model after every cycle")
+    parser.add_argument("--stage-dir", help="attention: also save the model after every cycle; "
+                        "transformer: where each finished epoch is kept (and resumed from)")
     parser.add_argument("--unaugmented-out",
                         help="attention: also save the model before its augmented cycles here")
     args = parser.parse_args(argv)
@@ -137,15 +139,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.model == "attention":
         overrides.update(resume=args.resume, stage_dir=args.stage_dir,
                          unaugmented_out=args.unaugmented_out)
+    elif args.model == "transformer" and not (args.resume or args.unaugmented_out):
+        if args.stage_dir:
+            overrides["stage_dir"] = args.stage_dir
     elif args.resume or args.stage_dir or args.unaugmented_out:
-        parser.error("--resume, --stage-dir and --unaugmented-out are for the attention model")
+        parser.error("--resume and --unaugmented-out are for the attention model, --stage-dir "
+                     "for the attention model and the Transformer")
     if args.model == "attention-unaugmented":
         parser.error("attention-unaugmented is saved by `train attention --unaugmented-out "
                      "models/fra_eng_attention_unaugmented.keras`, not trained on its own")
     if args.model == "original-100":
         overrides["recipe"] = ORIGINAL_100_SETTINGS
     trainer = {"seed": train_seed, "attention": train_attention, "original": train_original,
-               "original-100": train_original}[args.model]
+               "original-100": train_original, "transformer": train_transformer}[args.model]
     trainer(args.out or MODELS[args.model], **overrides)
 
 

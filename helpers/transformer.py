@@ -60,9 +60,11 @@ class PositionalEmbedding(layers.Layer):
     """Token ids → embeddings scaled by ``√d_model`` plus :func:`positional_encoding`.
     Called on the decoder's last states with ``as_logits=True``, the same embedding matrix
     gives a probability for every token (``softmax(y · Eᵀ)``): the output
-    layer shares the input's weights."""
+    layer shares the input's weights. More than ``max_length`` tokens: ``ValueError``
+    (checked when their number is known as the layer is called: not inside a graph traced
+    for any length)."""
 
-    #: What decoding asks of an encoder that skips padding: :func:`padding_mask` keeps the
+    #: What decoding asks of an encoder that skips padding: :class:`PaddingMask` keeps the
     #: attention layers off padded tokens.
     mask_zero = True
 
@@ -80,7 +82,11 @@ class PositionalEmbedding(layers.Layer):
         if as_logits:
             return ops.softmax(ops.matmul(inputs, ops.transpose(self.embedding.embeddings)),
                                axis=-1)
-        length = ops.shape(inputs)[1]
+        length = ops.shape(inputs)[1]  # a number when known as the layer is called
+        if isinstance(length, int) and length > self.max_length:
+            raise ValueError(f"{self.name} has positions for at most max_length="
+                             f"{self.max_length} tokens, got {length}: shorten the input, or "
+                             "build the model with a larger max_length")
         scaled = self.embedding(inputs) * ops.sqrt(ops.cast(self.d_model, "float32"))
         return scaled + ops.convert_to_tensor(self.positions)[None, :length, :]
 

@@ -30,14 +30,11 @@ from helpers import evaluation
 from helpers.architecture import family
 from helpers.augmentation import AUGMENT_PROBABILITIES, augment_pair
 from helpers.encoding import START_TOKEN, STOP_TOKEN, SubwordVocabulary
-from helpers.models import MODELS_DIR, save_translation_model
+from helpers.models import TRANSFORMER_MODEL, save_translation_model
 from helpers.recipes import _corpus, _machine, attention_split
 from helpers.subwords import train_subwords
 from helpers.training import length_bucketed_batches, trimmed_batch
 from helpers.translation import translate
-
-#: The shipped Transformer (notebook 07 on).
-TRANSFORMER_MODEL = MODELS_DIR / "fra_eng_transformer.keras"
 
 #: How often each change is drawn for a pair chosen to be changed (issue 20's goals: names are
 #: swapped in nearly every pair that has one, so that copying a name is learned).
@@ -161,6 +158,7 @@ def train_transformer(out: str | Path = TRANSFORMER_MODEL, *,
     steps = math.ceil(len(pairs) / settings["batch_size"])
     print(f"training pairs that fit {len(pairs)} of {len(split.train)}, {steps} steps/epoch, "
           f"after epoch {state['epochs']} of {settings['epochs']}", flush=True)
+    family("transformer")  # imports helpers.transformer: its layers must be known to load
     model = (keras.saving.load_model(last, safe_mode=True) if state["epochs"]
              else _new_model(vocab, settings, steps))
     translator = None

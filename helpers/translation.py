@@ -1,7 +1,7 @@
 """Text in, French text out: the translation API the notebooks and widgets call, with a clear
 message for every input it cannot translate as given (never a TensorFlow traceback).
 
-Taught in: ``04_inference_loop`` (used from ``05`` on, and by the widgets of ``07``).
+Taught in: ``04_inference_loop`` (used from ``05`` on, and by the widgets of ``08``).
 
 :func:`translate` is what notebooks and widgets call with text typed by a person. Its rules:
 
@@ -22,7 +22,10 @@ raise :class:`UnknownWordsError` naming them (or are dropped, or read as ``<unk>
 notice); the length limit counts tokens; the output is detokenised with French spacing.
 
 The decoding itself is :mod:`helpers.decoding`'s; :func:`character_confidences` and
-:func:`attention_map` look inside one translation (the widgets show them).
+:func:`attention_map` look inside one translation (the widgets show them), in the tokens its
+decoder wrote (:func:`tokens_written`): a translation from :func:`translate` says which
+(:attr:`helpers.decoding.Decoded.ids`), where cutting its text again could give others (a
+subword model's tokenizer cuts a sentence its own way).
 """
 
 from __future__ import annotations
@@ -50,6 +53,8 @@ from helpers.decoding import (
 from helpers.encoding import (
     START_TOKEN,
     STOP_TOKEN,
+    UNK_INDEX,
+    UNK_TOKEN,
     SubwordVocabulary,
     UnknownCharacterError,
     Vocabulary,
@@ -266,7 +271,9 @@ class Translation:
     """One translated sentence. ``stop_reason`` says why decoding stopped: ``"stop_token"``
     (the model ended the sentence) or ``"length_limit"`` (it never did: the text is cut, and
     a notice says so); ``text`` is a :class:`helpers.decoding.Decoded` string that says it
-    too, so a list of texts kept from translations can still be counted (:func:`unfinished`).
+    too, so a list of texts kept from translations can still be counted (:func:`unfinished`),
+    and that holds the ids of the tokens the decoder wrote (``text.ids``: what
+    :func:`character_confidences` and :func:`attention_map` read it in).
     """
 
     source: str
@@ -383,20 +390,65 @@ def _result(prepared: PreparedInput, output: Decoded, target_vocab: Vocabulary,
                        stop_reason=output.stop_reason)
 
 
+def _written_ids(translation: str, vocab: Vocabulary) -> list[int] | None:
+    """The ids of the tokens a decoder wrote to give ``translation``: its
+    :attr:`~helpers.decoding.Decoded.ids` if it is a :class:`~helpers.decoding.Decoded` that
+    has them and they are ``vocab``'s spelling of it (ids inside ``vocab``, none of them padding,
+    start or stop, decoding to the text); else ``None`` (plain text, or a text another model
+    wrote): the text is then cut into ``vocab``'s tokens."""
+    ids = translation.ids if isinstance(translation, Decoded) else None
+    if ids is None:
+        return None
+    try:
+        read = vocab._read(ids, STOP_TOKEN, (START_TOKEN,))
+    except ValueError:  # an id outside this vocabulary: another model's
+        return None
+    return read if read == list(ids) and vocab.decode(read) == translation else None
+
+
+def tokens_written(translation: str, vocab: Vocabulary) -> list[str]:
+    """The tokens of ``translation`` that :func:`character_confidences` gives a probability
+    each and :func:`attention_map` a row each, as ``vocab`` (the model's target vocabulary)
+    holds them: for a text :func:`translate` returned (a :class:`~helpers.decoding.Decoded`
+    with :attr:`~helpers.decoding.Decoded.ids`), the tokens its decoder wrote; for any other
+    text, the text cut into tokens: its characters, its words and punctuation marks
+    (:func:`helpers.encoding.tokenize_words`), or a subword model's pieces (``"▁gentil"``: a
+    ``"▁"`` starts a word). An unknown token is written as the text writes it (``"\\ufffd"``,
+    ``"<unk>"`` for a word model).
+
+    Cutting a subword model's translation again could give other pieces than it wrote, and
+    more: its tokenizer puts a ``"▁"`` before a sentence's first piece and cuts each word its
+    own way, where a decoder may write any pieces that spell it."""
+    if not isinstance(translation, str):
+        raise TypeError(f"translation must be a str, not {type(translation).__name__}")
+    ids = _written_ids(translation, vocab)
+    words = isinstance(vocab, WordVocabulary)
+    if ids is not None:
+        unknown = UNK_TOKEN if words else "\ufffd"
+        return [unknown if i == UNK_INDEX else vocab.tokens[i] for i in ids]
+    if isinstance(vocab, SubwordVocabulary):
+        return vocab.pieces(translation)
+    return tokenize_words(translation) if words else list(translation)
+
+
 def _teacher_forced_ids(translator, source: str,
                         translation: str) -> tuple[np.ndarray, np.ndarray, list[int]]:
     """``(encoder_ids, decoder_ids, targets)`` of one teacher-forced pass: ``source``'s ids,
-    start token + ``translation``'s ids, and ``translation``'s ids + stop token. Refused
-    (:class:`InputTooLongError`) past the model's lengths: ``source`` longer than
-    ``max_encoder_seq_length``, ``translation`` than ``max_decoder_seq_length + 1`` (what the
-    decoders write at most), in characters (words and punctuation marks for a word model)."""
+    start token + ``translation``'s ids, and ``translation``'s ids + stop token; a text
+    :func:`translate` returned is read in the tokens its decoder wrote (:func:`_written_ids`),
+    any other text as ``target_vocab.encode`` cuts it. Refused (:class:`InputTooLongError`)
+    past the model's lengths: ``source`` longer than ``max_encoder_seq_length``,
+    ``translation`` than ``max_decoder_seq_length + 1`` (what the decoders write at most), in
+    its tokens (characters, words and punctuation marks, or subword pieces)."""
     for name, value in (("source", source), ("translation", translation)):
         if not isinstance(value, str):
             raise TypeError(f"{name} must be a str, not {type(value).__name__}")
     start, stop = check_tokens("target_vocab", translator.target_vocab,
                                {"start": START_TOKEN, "stop": STOP_TOKEN})
     source_ids = translator.input_vocab.encode(source, on_unknown="unk")
-    written = translator.target_vocab.encode(translation, on_unknown="unk")
+    written = _written_ids(translation, translator.target_vocab)
+    if written is None:
+        written = translator.target_vocab.encode(translation, on_unknown="unk")
     if len(source_ids) > translator.max_encoder_seq_length:
         raise InputTooLongError(
             f"The source has {len(source_ids)} {_unit(translator.input_vocab)}; this model "
@@ -414,7 +466,9 @@ def _teacher_forced_ids(translator, source: str,
 def character_confidences(translator, source: str, translation: str) -> list[float]:
     """The model's probability of each character of ``translation`` given ``source`` and the
     characters before it (one teacher-forced pass of the training model). For a word-level
-    model: of each word and punctuation mark (:func:`helpers.encoding.tokenize_words`).
+    model: of each word and punctuation mark (:func:`helpers.encoding.tokenize_words`); for a
+    subword model, of each piece. A text :func:`translate` returned is read in the tokens its
+    decoder wrote: one probability for each of :func:`tokens_written`.
 
     Limits (else :class:`InputTooLongError`): ``source`` at most the model's
     ``max_encoder_seq_length`` characters, ``translation`` at most
@@ -436,8 +490,10 @@ def attention_map(translator, source: str, translation: str, *,
     """Where an attention model looked while writing ``translation`` of ``source``: weights of
     shape ``(len(translation) + 1, len(source))``, one row per written character and a last
     row for the stop token, each row summing to 1 over the source characters (tokens, for a
-    word or subword model). A model with several attention heads (the Transformer) shows their
-    mean, or head number ``head`` (from 0; :func:`attention_heads` says how many).
+    word or subword model: one row for each of :func:`tokens_written`, the pieces its decoder
+    wrote for a text :func:`translate` returned). A model with several attention heads (the
+    Transformer) shows their mean, or head number ``head`` (from 0; :func:`attention_heads`
+    says how many).
 
     One teacher-forced pass of the training model, so the rows are exactly the weights greedy
     decoding used when it wrote ``translation``. Raises :class:`TypeError` for a model

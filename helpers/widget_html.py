@@ -4,7 +4,16 @@ shaded by one decoder step's attention (:func:`source_attention_html`), the cand
 messages. Pure functions of their arguments, each returning an HTML string that every text is
 escaped in; :mod:`helpers.widgets` puts them in its widgets.
 
-Used in: ``07_translation_playground`` (and in 02 / 04 where the widgets help), through
+A text is shown in the units the model reads and writes (:func:`_tokens_of`): characters,
+words and punctuation marks (``words=True``), or a subword model's pieces (``subwords=`` its
+:class:`~helpers.encoding.SubwordVocabulary`, which it reads and writes with): one span per
+piece, its text as written (the piece's ``"▁"`` a space), and on an axis or in a table the
+piece as :func:`helpers.decoding.display_token` shows it (``"▁gentil"``, ``"⏎"``). A
+translation is shown in the tokens its decoder wrote, from its ids
+(:func:`helpers.translation.tokens_written`: ``words=`` the word vocabulary to read a word
+model's), any other text cut into tokens.
+
+Used in: ``08_translation_playground`` (and in 02 / 04 where the widgets help), through
 :mod:`helpers.widgets`; building widgets is plumbing, so no notebook writes this module out.
 
 The stylesheet, :data:`CSS`, is the package data file ``helpers/widgets.css`` (shipped in the
@@ -22,7 +31,14 @@ import ipywidgets as widgets
 import numpy as np
 
 from helpers.decoding import Step, visible_token
-from helpers.encoding import STOP_TOKEN, WORD_PATTERN
+from helpers.encoding import (
+    STOP_TOKEN,
+    WORD_START,
+    SubwordVocabulary,
+    WordVocabulary,
+    tokenize_words,
+)
+from helpers.translation import tokens_written
 
 #: Large type everywhere inside the widgets: every size is a multiple of ``--s2s-font`` (20 px in a
 #: notebook; the classroom app's page, ``share/jupyter/voila/templates/s2s-playground``, scales it
@@ -51,46 +67,97 @@ def _shade(confidence: float) -> str:
     return f"rgba(230, 97, 0, {alpha})"
 
 
-def _unit(words: bool) -> str:
-    """What a model reads and writes one at a time: ``"word"`` or ``"character"``."""
+def _unit(words: bool | WordVocabulary, subwords: SubwordVocabulary | None = None) -> str:
+    """What a model reads and writes one at a time: ``"word"``, ``"subword piece"`` or
+    ``"character"``."""
+    if subwords is not None:
+        return "subword piece"
     return "word" if words else "character"
 
 
-def _tokens_of(text: str, *, words: bool = False) -> list[tuple[str, str]]:
+def _piece_texts(pieces: Sequence[str]) -> list[str]:
+    """Each subword piece's text as written: its ``"▁"`` a space, none before the first piece
+    (as :meth:`helpers.encoding.SubwordVocabulary.decode` writes it), so that the texts joined
+    are the sentence (a first piece that is only ``"▁"`` has no text)."""
+    texts = [piece.replace(WORD_START, " ") for piece in pieces]
+    if texts:
+        texts[0] = texts[0].removeprefix(" ")
+    return texts
+
+
+def _tokens_of(text: str, *, words: bool | WordVocabulary = False,
+               subwords: SubwordVocabulary | None = None) -> list[tuple[str, str]]:
     """``text`` as the model wrote it, as ``(space before, token)`` pairs: one per character,
-    or (``words=True``) one per word and punctuation mark, as
-    :func:`helpers.encoding.tokenize_words` splits it (what
-    :func:`helpers.translation.character_confidences` scores)."""
+    or (``words=True``, or the model's :class:`~helpers.encoding.WordVocabulary`) one per word
+    and punctuation mark, or (``subwords=`` a subword model's vocabulary) one per piece, the
+    piece's space inside the token (:func:`_piece_texts`): what
+    :func:`helpers.translation.character_confidences` scores. The tokens are
+    :func:`helpers.translation.tokens_written`: a translation's are those its decoder wrote
+    (a word model's read with ``words=`` its vocabulary), any other text's, the text cut."""
+    if subwords is not None:
+        return [("", piece) for piece in _piece_texts(tokens_written(text, subwords))]
     if not words:
         return [("", ch) for ch in text]
+    tokens = (tokens_written(text, words) if isinstance(words, WordVocabulary)
+              else tokenize_words(text))
     pairs, end = [], 0
-    for match in WORD_PATTERN.finditer(text):
-        pairs.append((text[end:match.start()], match.group()))
-        end = match.end()
+    for token in tokens:  # each token spelled as written, white space between
+        start = text.index(token, end)
+        pairs.append((text[end:start], token))
+        end = start + len(token)
     return pairs
 
 
-def _checked_tokens(text: str, confidences: Sequence[float],
-                    words: bool) -> list[tuple[str, str]]:
-    tokens = _tokens_of(text, words=words)
+def _labels_of(text: str, *, words: bool | WordVocabulary = False,
+               subwords: SubwordVocabulary | None = None) -> list[str]:
+    """The tokens of ``text`` (:func:`_tokens_of`) as an axis or a table shows them, one each:
+    :func:`helpers.decoding.visible_token` of each character, word or piece (a piece keeps its
+    ``"▁"``, the mark of a word's start)."""
+    if subwords is not None:
+        return [visible_token(piece) for piece in tokens_written(text, subwords)]
+    return [visible_token(token) for _, token in _tokens_of(text, words=words)]
+
+
+def _checked_tokens(text: str, confidences: Sequence[float], words: bool | WordVocabulary,
+                    subwords: SubwordVocabulary | None = None) -> list[tuple[str, str]]:
+    tokens = _tokens_of(text, words=words, subwords=subwords)
     if len(tokens) != len(confidences):
-        raise ValueError(f"{len(tokens)} {_unit(words)}s but {len(confidences)} confidences")
+        raise ValueError(f"{len(tokens)} {_unit(words, subwords)}s but {len(confidences)} "
+                         "confidences")
     return tokens
 
 
-def confidence_html(text: str, confidences: Sequence[float], *, words: bool = False) -> str:
+def confidence_html(text: str, confidences: Sequence[float], *,
+                    words: bool | WordVocabulary = False,
+                    subwords: SubwordVocabulary | None = None) -> str:
     """``text`` as spans shaded by the model's confidence in each character (each word and
-    punctuation mark with ``words=True``: :func:`_tokens_of`), with a legend."""
-    tokens = _checked_tokens(text, confidences, words)
+    punctuation mark with ``words=True`` or a word vocabulary; each piece, its space inside its
+    span, with ``subwords=`` a subword model's vocabulary: :func:`_tokens_of`; a translation's
+    tokens are those its decoder wrote), with a legend."""
+    tokens = _checked_tokens(text, confidences, words, subwords)
+    labels = (_labels_of(text, subwords=subwords) if subwords is not None
+              else [None] * len(tokens))
     spans = "".join(
-        f'{html.escape(space)}<span class="s2s-char" title="{p:.0%} sure" data-p="{p:.4f}" '
+        f'{html.escape(space)}<span class="s2s-char" title="'
+        + ("" if label is None else f"{html.escape(label)}: ")
+        + f'{p:.0%} sure" data-p="{p:.4f}" '
         f'style="background-color: {_shade(p)}">{html.escape(token)}</span>'
-        for (space, token), p in zip(tokens, confidences, strict=True))
+        for (space, token), label, p in zip(tokens, labels, confidences, strict=True))
     swatches = "".join(f'<span class="s2s-swatch" style="background-color: {_shade(p)}">'
                        f"{p:.0%}</span>" for p in _LEGEND_LEVELS)
-    legend = (f'<div class="s2s-legend">How sure the model was of each {_unit(words)} (hover '
-              f"for the number): {swatches}</div>")
+    legend = (f'<div class="s2s-legend">How sure the model was of each {_unit(words, subwords)} '
+              f"(hover for the number): {swatches}</div>")
     return f'<div class="s2s-translation">{spans}</div>{legend}'
+
+
+def _status_html(mode: str, name: str, detail: str, confidences: Sequence[float], *,
+                 finished: bool) -> str:
+    """The translator's status line: the decoding ``mode`` (its ``name`` and ``detail``), the
+    mean of the ``confidences``, and whether the translation was cut at the length limit."""
+    mean = f" · mean confidence {np.mean(confidences):.0%}" if len(confidences) else ""
+    cut = "" if finished else " · unfinished: cut at the length limit"
+    return (f'<div class="s2s-status"><span class="s2s-mode-label" data-mode="{mode}">{name}'
+            f"</span> ({detail}){mean}{cut}</div>")
 
 
 _ATTENTION_LEVELS = (1.0, 0.5, 0.25, 0.1, 0.0)
@@ -110,40 +177,52 @@ def _attention_legend(what: str) -> str:
     return f'<div class="s2s-legend">{html.escape(what)} {swatches}</div>'
 
 
-def attention_html(source: str, translation: str, weights: Any, *, note: str = "") -> str:
+def attention_html(source: str, translation: str, weights: Any, *, note: str = "",
+                   subwords: SubwordVocabulary | None = None) -> str:
     """An attention map as a grid of shaded cells: one row for each character of
     ``translation`` and a last row for the stop token ``⏎``, one column for each character of
-    ``source``; ``weights`` is :func:`helpers.translation.attention_map`'s array, of shape
-    ``(len(translation) + 1, len(source))``. Each row's largest weight is outlined; every cell's
-    tooltip gives both characters and the weight. ``note`` (plain text) is shown above it."""
+    ``source`` (for a subword model, ``subwords=`` its vocabulary, which it reads and writes
+    with: one row for each piece written, those its decoder wrote for a translation, one
+    column for each piece read, each labelled as :func:`helpers.decoding.display_token` shows
+    it); ``weights`` is :func:`helpers.translation.attention_map`'s array, of shape
+    ``(len(translation) + 1, len(source))`` in those units. Each row's largest weight is
+    outlined; every cell's tooltip gives both tokens and the weight. ``note`` (plain text) is
+    shown above it."""
     weights = np.asarray(weights, dtype=float)
-    expected = (len(translation) + 1, len(source))
+    sources = _raw_tokens(source, subwords)
+    written = [*_raw_tokens(translation, subwords), STOP_TOKEN]
+    expected = (len(written), len(sources))
+    unit = _unit(False, subwords)
     if weights.shape != expected:
-        raise ValueError(f"weights of shape {weights.shape}, but {len(translation)} characters "
-                         f"plus the stop token by {len(source)} source characters need "
+        raise ValueError(f"weights of shape {weights.shape}, but {len(written) - 1} {unit}s "
+                         f"plus the stop token by {len(sources)} source {unit}s need "
                          f"{expected}")
-    header = "".join(f'<div class="s2s-att-head" data-char="{html.escape(ch)}">'
-                     f"{html.escape(visible_token(ch))}</div>" for ch in source)
+    header = "".join(f'<div class="s2s-att-head" data-char="{html.escape(token)}">'
+                     f"{html.escape(visible_token(token))}</div>" for token in sources)
     rows = []
-    for t, out_ch in enumerate([*translation, STOP_TOKEN]):
-        stop = t == len(translation)
-        best = int(np.argmax(weights[t])) if len(source) else -1
+    for t, out_token in enumerate(written):
+        stop = t == len(written) - 1
+        best = int(np.argmax(weights[t])) if sources else -1
         cells = "".join(
             f'<div class="s2s-att-cell{" s2s-att-max" if s == best else ""}" '
-            f'data-w="{w:.4f}" title="{html.escape(visible_token(out_ch))} ← '
-            f'{html.escape(visible_token(src_ch))}: {w:.0%}" '
+            f'data-w="{w:.4f}" title="{html.escape(visible_token(out_token))} ← '
+            f'{html.escape(visible_token(src_token))}: {w:.0%}" '
             f'style="background-color: {_attention_shade(w)}"></div>'
-            for s, (src_ch, w) in enumerate(zip(source, weights[t], strict=True)))
+            for s, (src_token, w) in enumerate(zip(sources, weights[t], strict=True)))
         rows.append(f'<div class="s2s-att-row{" s2s-att-stop" if stop else ""}" '
-                    f'data-char="{html.escape(out_ch)}"><div class="s2s-att-label">'
-                    f"{html.escape(visible_token(out_ch))}</div>{cells}</div>")
-    grid = (f'<div class="s2s-attention-map" style="grid-template-columns: auto '
-            f'repeat({len(source)}, 1.3em)"><div class="s2s-att-corner"></div>{header}'
+                    f'data-char="{html.escape(out_token)}"><div class="s2s-att-label">'
+                    f"{html.escape(visible_token(out_token))}</div>{cells}</div>")
+    # a piece is wider than a character: its column grows to its label
+    column = "1.3em" if subwords is None else "minmax(1.3em, max-content)"
+    pieces = "" if subwords is None else " s2s-att-pieces"
+    grid = (f'<div class="s2s-attention-map{pieces}" style="grid-template-columns: auto '
+            f'repeat({len(sources)}, {column})"><div class="s2s-att-corner"></div>{header}'
             f'{"".join(rows)}</div>')
-    caption = ('<div class="s2s-hint">Where the model looks: a row for each French character it '
-               "writes (⏎ is the stop token), a column for each English character it reads; the "
-               "darker the cell, the more weight. Each row adds up to 100%; its largest weight is "
-               "outlined (hover over a cell for the number).</div>")
+    word_start = "" if subwords is None else ", ▁ the start of a word"
+    caption = (f'<div class="s2s-hint">Where the model looks: a row for each French {unit} it '
+               f"writes (⏎ is the stop token{word_start}), a column for each English {unit} it "
+               "reads; the darker the cell, the more weight. Each row adds up to 100%; its "
+               "largest weight is outlined (hover over a cell for the number).</div>")
     if note:
         caption += f'<div class="s2s-hint">{html.escape(note)}</div>'
     return (f'<div class="s2s-attention" data-rows="{expected[0]}" data-cols="{expected[1]}">'
@@ -151,18 +230,72 @@ def attention_html(source: str, translation: str, weights: Any, *, note: str = "
             f'{_attention_legend("Attention weight:")}</div>')
 
 
-def source_attention_html(source: str, weights: Sequence[float]) -> str:
-    """``source`` with each character shaded by its attention weight at one decoder step, the
-    most-attended character outlined (class ``s2s-focus``)."""
+#: What the translator shows in place of the attention map for a model without attention.
+_NO_ATTENTION = ('<div class="s2s-hint s2s-no-attention">This model has no attention: its '
+                 "decoder sees the English sentence only through the encoder's final state, so "
+                 "there is no map of where it looks.</div>")
+
+
+def _heads_note(heads: int, head: int | None) -> str:
+    """Which map of a model's ``heads`` attention heads is drawn: their mean (``head=None``)
+    or head ``head`` (from 0); "" for a model without heads (``heads=0``)."""
+    if not heads:
+        return ""
+    if head is None:
+        return (f"The mean of the model's {heads} attention heads (choose a head to see its own "
+                "map).")
+    return f"Head {head + 1} of the model's {heads} attention heads."
+
+
+def _attention_note(mode: str, unit: str, heads: int, head: int | None, *,
+                    static: bool = False) -> str:
+    """What the translator says above its attention map: which head's map it is
+    (:func:`_heads_note`) and, for a translation that beam search or sampling chose
+    (``mode``), that the map is of the model given its tokens (``unit``: what they are) one at
+    a time (teacher forcing); ``static=True``: in the words of the widget's static copy."""
+    note = ""
+    if mode != "greedy" and static:
+        note = (f"These are the weights the model uses when it is given the {unit}s shown and "
+                "writes them (teacher forcing).")
+    elif mode != "greedy":
+        chose = {"beam": "Beam search chose", "sample": "Sampling drew"}[mode]
+        note = (f"{chose} these {unit}s; the map shows where the model looks when it is given "
+                "them one at a time and writes them (teacher forcing).")
+    return " ".join(filter(None, [_heads_note(heads, head), note]))
+
+
+def _too_big_html(rows: int, cols: int, most: int) -> str:
+    """What the translator shows in place of an attention map of ``rows`` × ``cols`` cells,
+    more than the ``most`` it draws."""
+    return (f'<div class="s2s-hint s2s-attention-too-big">No attention map for a translation '
+            f"this long: it would have {rows} × {cols} = {rows * cols:,} cells (the widget "
+            f"draws at most {most:,}). Try a shorter sentence.</div>")
+
+
+def _raw_tokens(text: str, subwords: SubwordVocabulary | None) -> list[str]:
+    """The characters of ``text``, or its pieces in ``subwords``: those a decoder wrote of a
+    translation (:func:`helpers.translation.tokens_written`), any other text cut."""
+    return list(text) if subwords is None else tokens_written(text, subwords)
+
+
+def source_attention_html(source: str, weights: Sequence[float], *,
+                          subwords: SubwordVocabulary | None = None) -> str:
+    """``source`` with each character (each piece, for a subword model: ``subwords=`` its
+    vocabulary) shaded by its attention weight at one decoder step, the most-attended one
+    outlined (class ``s2s-focus``)."""
     weights = [float(w) for w in weights]
-    if len(weights) != len(source):
-        raise ValueError(f"{len(source)} source characters but {len(weights)} weights")
+    tokens = [token for _, token in _tokens_of(source, subwords=subwords)]
+    labels = _labels_of(source, subwords=subwords)
+    if len(weights) != len(tokens):
+        raise ValueError(f"{len(tokens)} source {_unit(False, subwords)}s but {len(weights)} "
+                         "weights")
     best = int(np.argmax(weights)) if weights else -1
     spans = "".join(
         f'<span class="s2s-src-char{" s2s-focus" if i == best else ""}" data-w="{w:.4f}" '
-        f'title="{w:.0%}" style="background-color: {_attention_shade(w)}">'
-        f"{html.escape(ch)}</span>" for i, (ch, w) in enumerate(zip(source, weights, strict=True)))
-    focus = (f' — most at <b class="s2s-focus-char">{html.escape(visible_token(source[best]))}</b> '
+        f'title="{"" if subwords is None else html.escape(label) + ": "}{w:.0%}" '
+        f'style="background-color: {_attention_shade(w)}">{html.escape(token)}</span>'
+        for i, (token, label, w) in enumerate(zip(tokens, labels, weights, strict=True)))
+    focus = (f' — most at <b class="s2s-focus-char">{html.escape(labels[best])}</b> '
              f"({weights[best]:.0%})" if weights else "")
     return (f'<div class="s2s-step-attention"><div>Where it looks{focus}:</div>'
             f'<div class="s2s-source">{spans}</div>'

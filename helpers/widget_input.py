@@ -2,9 +2,12 @@
 :func:`helpers.translation.prepare_input`, applied as a widget applies them (characters or words
 the model never saw left out, text too long cut), and the HTML notes that say what was done
 (:func:`unknown_html` echoes the text with what was left out highlighted). Whatever is typed,
-the result is a note, never a traceback.
+the result is a note, never a traceback. A subword model (its vocabulary a
+:class:`~helpers.encoding.SubwordVocabulary`) is told about as a character model is (what no
+piece holds is a character it never saw), but its length limit counts pieces: the notes say
+"subword pieces", as :func:`helpers.translation.prepare_input` does.
 
-Used in: ``07_translation_playground`` (and in 02 / 04 where the widgets help), through
+Used in: ``08_translation_playground`` (and in 02 / 04 where the widgets help), through
 :mod:`helpers.widgets`; plumbing, so no notebook writes this module out.
 """
 
@@ -13,7 +16,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from helpers.encoding import WordVocabulary
+from helpers.encoding import SubwordVocabulary, WordVocabulary
 from helpers.translation import EmptyInputError, PreparedInput, normalise_text, prepare_input
 from helpers.widget_html import _message, _tokens_of
 
@@ -28,6 +31,12 @@ def _check_text(text: object) -> str:
 def _is_word_level(translator: Any) -> bool:
     """Does ``translator`` read and write words (notebook 06's word-level models)?"""
     return isinstance(translator.target_vocab, WordVocabulary)
+
+
+def _subwords_of(vocab: Any) -> SubwordVocabulary | None:
+    """``vocab`` if it is a subword model's vocabulary (the widgets then show pieces), else
+    ``None``."""
+    return vocab if isinstance(vocab, SubwordVocabulary) else None
 
 
 def unknown_html(text: str, unknown: list[str], *, words: bool = False) -> str:

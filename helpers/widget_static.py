@@ -5,13 +5,16 @@ state, an HTML export) still shows it: :func:`translation_static_html` for a
 :class:`helpers.widgets.Translator`, :func:`steps_static_html` for a
 :class:`helpers.widgets.StepThrough`, :class:`WithStaticCopy` for any other widget.
 
-Used in: ``07_translation_playground`` (the two widgets' copies) and ``02`` / ``04``
+Used in: ``08_translation_playground`` (the two widgets' copies) and ``02`` / ``04``
 (:class:`WithStaticCopy`), through :mod:`helpers.widgets`; plumbing, so no notebook writes this
 module out.
 
 GitHub drops ``<style>`` blocks and may drop style attributes too, so a copy is self-contained
 (inline styles only, every text escaped) and everything it says is also written in text: each
-character's probability under it, each weight as a number.
+character's probability under it, each weight as a number. A subword model's copy (``subwords=``
+its :class:`~helpers.encoding.SubwordVocabulary`) lists its pieces as
+:func:`helpers.decoding.display_token` shows them (``"▁gentil"``: ``"▁"`` starts a word): of a
+translation, those its decoder wrote (:func:`helpers.translation.tokens_written`).
 """
 
 from __future__ import annotations
@@ -25,8 +28,15 @@ import ipywidgets as widgets
 import numpy as np
 
 from helpers.decoding import Step, visible_token
-from helpers.encoding import STOP_TOKEN
-from helpers.widget_html import _attention_shade, _checked_tokens, _shade, _unit
+from helpers.encoding import STOP_TOKEN, SubwordVocabulary, WordVocabulary
+from helpers.widget_html import (
+    _attention_shade,
+    _checked_tokens,
+    _labels_of,
+    _raw_tokens,
+    _shade,
+    _unit,
+)
 
 _STATIC_BOX = ("font-family: 'DejaVu Sans', Arial, sans-serif; font-size: 16px; "
                "line-height: 1.4; color: #111")
@@ -67,14 +77,20 @@ def _blue(p: float, *, sqrt: bool = False) -> str:
 def translation_static_html(source: str, text: str, confidences: Sequence[float], *,
                             status: str = "", notes: Sequence[str] = (), weights: Any = None,
                             attention_note: str = "", title: str = "English → French",
-                            words: bool = False) -> str:
+                            words: bool | WordVocabulary = False,
+                            subwords: SubwordVocabulary | None = None) -> str:
     """A static copy of a :class:`~helpers.widgets.Translator`: the English, the French with
-    each character (each word and punctuation mark with ``words=True``) shaded by the model's
-    confidence and that confidence (in %) written under it, the decoding mode (``status``),
-    ``notes`` (plain text lines) and, when ``weights`` is given
-    (:func:`helpers.translation.attention_map`'s array), the attention map as a table of
-    weights in %. Inline styles only; every text escaped."""
-    tokens = [token for _, token in _checked_tokens(text, confidences, words)]
+    each character (each word and punctuation mark with ``words=True`` or a word vocabulary,
+    each piece with ``subwords=`` a subword model's vocabulary: for a translation, the tokens
+    its decoder wrote) shaded by the model's confidence and that confidence (in %) written
+    under it, the decoding mode (``status``), ``notes`` (plain text lines) and, when
+    ``weights`` is given (:func:`helpers.translation.attention_map`'s array), the attention
+    map as a table of weights in % (in the tokens
+    :func:`helpers.widget_html.attention_html` shows). Inline styles only; every text
+    escaped."""
+    _checked_tokens(text, confidences, words, subwords)
+    labels = _labels_of(text, words=words, subwords=subwords)
+    unit = _unit(words, subwords)
     parts = [_static_paragraphs(notes, style=" color: #8a3b00")]
     if source:
         parts.append(f'<p style="margin: 0.2em 0">English: <span style="{_STATIC_MONO}">'
@@ -84,36 +100,40 @@ def translation_static_html(source: str, text: str, confidences: Sequence[float]
                      f'style="font-size: 20px">{html.escape(text)}</b></p>')
         chars = "".join(f'<td class="s2s-static-char" data-p="{p:.4f}" style="{_STATIC_CELL}; '
                         f'font-size: 20px; {_STATIC_MONO}; background-color: {_shade(p)}">'
-                        f"{html.escape(visible_token(ch))}</td>"
-                        for ch, p in zip(tokens, confidences, strict=True))
+                        f"{html.escape(label)}</td>"
+                        for label, p in zip(labels, confidences, strict=True))
         sure = "".join(f'<td style="{_STATIC_CELL}; font-size: 13px; color: #333">{p:.0%}</td>'
                        for p in confidences)
         head = 'style="padding: 1px 6px; text-align: left; font-weight: normal; color: #555"'
         parts.append(f'<table style="border-collapse: collapse; margin: 0.3em 0">'
-                     f"<tr><th {head}>{_unit(words)}</th>{chars}</tr>"
+                     f"<tr><th {head}>{unit}</th>{chars}</tr>"
                      f"<tr><th {head}>model sure</th>{sure}</tr></table>"
                      '<p style="margin: 0.2em 0; color: #555">Shading: the more orange a '
-                     f"{_unit(words)}, the less sure the model was of it (its probability is "
-                     "under it; ␣ is a space).</p>")
+                     f"{unit}, the less sure the model was of it (its probability is under it; "
+                     + ("▁ starts a word" if subwords is not None else "␣ is a space")
+                     + ").</p>")
     elif source:
         parts.append('<p style="margin: 0.2em 0">The model answered with nothing at all.</p>')
     if status:
         parts.append(_static_paragraphs([status], style=" color: #333"))
     if weights is not None:
-        parts.append(_static_attention_table(source, text, weights, attention_note))
+        parts.append(_static_attention_table(source, text, weights, attention_note, subwords))
     return _static_box("translator", title, "".join(parts))
 
 
-def _static_attention_table(source: str, translation: str, weights: Any, note: str) -> str:
+def _static_attention_table(source: str, translation: str, weights: Any, note: str,
+                            subwords: SubwordVocabulary | None = None) -> str:
     weights = np.asarray(weights, dtype=float)
-    expected = (len(translation) + 1, len(source))
+    sources = _raw_tokens(source, subwords)
+    written = [*_raw_tokens(translation, subwords), STOP_TOKEN]
+    expected = (len(written), len(sources))
     if weights.shape != expected:
         raise ValueError(f"weights of shape {weights.shape}, but {expected} expected")
     head = "".join(f'<th style="{_STATIC_CELL}; {_STATIC_MONO}">'
-                   f"{html.escape(visible_token(ch))}</th>" for ch in source)
+                   f"{html.escape(visible_token(token))}</th>" for token in sources)
     rows = []
-    for t, out_ch in enumerate([*translation, STOP_TOKEN]):
-        best = int(np.argmax(weights[t])) if len(source) else -1
+    for t, out_ch in enumerate(written):
+        best = int(np.argmax(weights[t])) if sources else -1
         cells = "".join(
             f'<td data-w="{w:.4f}" style="{_STATIC_CELL}; font-size: 13px; min-width: 1.8em; '
             f'{_blue(w, sqrt=True)}">'
@@ -121,9 +141,11 @@ def _static_attention_table(source: str, translation: str, weights: Any, note: s
             for s, w in enumerate(weights[t]))
         rows.append(f'<tr class="s2s-static-att-row"><th style="{_STATIC_CELL}; {_STATIC_MONO}">'
                     f"{html.escape(visible_token(out_ch))}</th>{cells}</tr>")
-    caption = ("Where the model looks: a row for each French character it writes (⏎ is the stop "
-               "token), a column for each English character it reads; each number is an "
-               "attention weight in % (a row adds up to 100%, its largest in bold; blank: "
+    unit = _unit(False, subwords)
+    word_start = "" if subwords is None else ", ▁ the start of a word"
+    caption = (f"Where the model looks: a row for each French {unit} it writes (⏎ is the stop "
+               f"token{word_start}), a column for each English {unit} it reads; each number is "
+               "an attention weight in % (a row adds up to 100%, its largest in bold; blank: "
                "under 1%).")
     return (_static_paragraphs([caption] + ([note] if note else []), style=" color: #333")
             + '<table style="border-collapse: collapse; margin: 0.3em 0">'
@@ -132,19 +154,23 @@ def _static_attention_table(source: str, translation: str, weights: Any, note: s
 
 def steps_static_html(source: str, steps: Sequence[Step], *, current: int = 0,
                       stop_index: int | None = None, notes: Sequence[str] = (),
-                      title: str = "The decoder, step by step", words: bool = False) -> str:
+                      title: str = "The decoder, step by step", words: bool = False,
+                      subwords: SubwordVocabulary | None = None) -> str:
     """A static copy of a :class:`~helpers.widgets.StepThrough`: a table with a row for each
     decoder step (at most :data:`STATIC_MAX_STEPS`, the first ones and the last two): the text
     so far, the ``top`` candidates with their probabilities (the first, in bold, is the one
     greedy decoding keeps) and, for an attention model, the English character the decoder
     looks at most. Row ``current`` (the step the widget shows) is marked ▶; ``stop_index`` is
     the step that chose the stop token; ``words=True``: a word-level model's steps (words, not
-    characters). Inline styles only; every text escaped."""
+    characters); ``subwords=`` a subword model's vocabulary: its steps write pieces, and the
+    English is read in pieces. Inline styles only; every text escaped."""
     parts = [_static_paragraphs(notes, style=" color: #8a3b00")]
     if source:
         parts.append(f'<p style="margin: 0.2em 0">English: <span style="{_STATIC_MONO}">'
                      f"{html.escape(source)}</span> — {len(steps)} steps of greedy decoding</p>")
     if steps:
+        unit = _unit(words, subwords)
+        source_labels = _labels_of(source, subwords=subwords)
         top = max(len(step.candidates) for step in steps)
         looks = any(step.attention is not None for step in steps)
         shown = list(range(len(steps)))
@@ -175,7 +201,7 @@ def steps_static_html(source: str, steps: Sequence[Step], *, current: int = 0,
                 where = ""
                 if step.attention is not None and len(step.attention):
                     best = int(np.argmax(step.attention))
-                    where = (f"{html.escape(visible_token(source[best]))} "
+                    where = (f"{html.escape(source_labels[best])} "
                              f"({float(step.attention[best]):.0%})")
                 cells.append(f'<td style="{_STATIC_CELL}; {_STATIC_MONO}">{where}</td>')
             stop = ' data-stop="true"' if i == stop_index else ""
@@ -184,9 +210,10 @@ def steps_static_html(source: str, steps: Sequence[Step], *, current: int = 0,
         parts.append('<table style="border-collapse: collapse; margin: 0.3em 0">'
                      + "".join(rows) + "</table>"
                      '<p style="margin: 0.2em 0; color: #555">Each row is one step: the '
-                     f"{top} most likely next {_unit(words)}s with their probabilities (the darker "
+                     f"{top} most likely next {unit}s with their probabilities (the darker "
                      "the cell, the more likely); greedy decoding keeps the first. ⏎ is the stop "
-                     "token, ␣ a space.</p>")
+                     + ("token, ▁ the start of a word" if subwords is not None
+                        else "token, ␣ a space") + ".</p>")
     return _static_box("steps", title, "".join(parts))
 
 

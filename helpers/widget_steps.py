@@ -1,9 +1,14 @@
 """The step-through widget, :class:`StepThrough`: the decoder on one sentence, one step at a
 time (greedy), with the candidates of each step as bars and, for an attention model, where the
 decoder looks in the English; ``follow=`` a :class:`~helpers.widget_translator.Translator`
-decodes whatever it translates.
+decodes whatever it translates. A step writes one token: a character, a word, or a subword
+model's piece (shown as :func:`helpers.decoding.display_token` shows it: ``"▁gentil"``, its
+``"▁"`` the start of a word); the decoder is driven through :mod:`helpers.decoding`'s
+interface (:func:`~helpers.decoding.decoding_steps`), the same for every family.
+:meth:`StepThrough.set_model` switches it to another model (a step-through that follows a
+translator switches when the translator does).
 
-Used in: ``07_translation_playground`` and the classroom app (``make app``), through
+Used in: ``08_translation_playground`` and the classroom app (``make app``), through
 :mod:`helpers.widgets` (whose docstring describes both widgets); plumbing, so no notebook writes
 this module out.
 """
@@ -12,6 +17,7 @@ from __future__ import annotations
 
 import html
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as widgets
@@ -21,39 +27,51 @@ from helpers import decoding
 from helpers.architecture import architecture_of
 from helpers.decoding import Step
 from helpers.encoding import STOP_TOKEN
-from helpers.translation import check_translator
-from helpers.widget_html import _bars_html, _message, _style, _unit, source_attention_html
-from helpers.widget_input import _check_text, _is_word_level, _prepare
+from helpers.translation import attention_heads, check_translator
+from helpers.widget_html import _bars_html, _message, _style, source_attention_html
+from helpers.widget_input import _check_text, _prepare, _subwords_of
+from helpers.widget_models import ModelSwitch
 from helpers.widget_static import _bundle, _plain, steps_static_html
 from helpers.widget_translator import Translator
 
 
-class StepThrough(widgets.VBox):
-    """The decoder on one sentence, one step at a time (greedy): the character chosen, the
-    ``top`` candidates as a bar chart, the text so far, and for an attention model where the
-    decoder looks in the English sentence; Previous / Next / Play.
+def _check_follow(translator_widget: object) -> None:
+    """``TypeError`` unless ``translator_widget`` is a :class:`Translator` (what ``follow``
+    takes)."""
+    if not isinstance(translator_widget, Translator):
+        raise TypeError("follow must be a Translator (helpers.widgets.Translator), not "
+                        f"{type(translator_widget).__name__}")
+
+
+class StepThrough(ModelSwitch, widgets.VBox):
+    """The decoder on one sentence, one step at a time (greedy): the token chosen (a
+    character, a word, or a subword piece), the ``top`` candidates as a bar chart, the text so
+    far, and for an attention model where the decoder looks in the English sentence (each
+    character, or each piece the model reads it in; the mean of the heads for a model with
+    several); Previous / Next / Play.
 
     ``follow=translator_widget`` (a :class:`Translator`, or later :meth:`follow`): every
     sentence the translator translates is decoded here too (its own text box still works in
-    between)."""
+    between), and when the translator switches to another model (its ``set_model``), so does
+    this widget. :meth:`set_model` switches it (alone) and decodes its sentence again."""
 
     def __init__(self, translator: Any, text: str = "", *, top: int = 5,
                  interval_seconds: float = 0.8, title: str = "The decoder, step by step",
                  follow: Translator | None = None, **kwargs: Any) -> None:
         check_translator(translator)
         text = _check_text(text)
-        self.translator = translator
-        self.word_level = _is_word_level(translator)
+        if follow is not None:
+            _check_follow(follow)
+        self._use_model(translator)
+        self._model_listeners: list[Callable[[Any], None]] = []  # see ModelSwitch
         self.top = int(top)
         self.interval_seconds = float(interval_seconds)
         self.steps: list[Step] = []
-        self.chosen_ids: list[int] = []  # the token id of each step's chosen character
+        self.chosen_ids: list[int] = []  # the token id of each step's chosen token
         self.index = 0
         self._decoded: str | None = None
         self.source = ""  # the text the steps decode (after prepare_input)
         self.following: Translator | None = None
-        self._stop_id = translator.target_vocab.token_index[STOP_TOKEN]
-        self._inference = decoding.inference_models_for(translator.model)
         if follow is not None and not text:
             text = follow.translated_text
         self._lock = threading.RLock()
@@ -96,11 +114,31 @@ class StepThrough(widgets.VBox):
         if follow is not None:
             self.follow(follow)
 
+    def _use_model(self, translator: Any) -> None:
+        """Take ``translator`` as the model: what it reads and writes, its inference models."""
+        self._take_model(translator)
+        self._source_subwords = _subwords_of(translator.input_vocab)
+        self._stop_id = translator.target_vocab.token_index[STOP_TOKEN]
+        self._inference = decoding.inference_models_for(translator.model)
+
+    def _switch_to(self, translator: Any) -> None:
+        """:meth:`set_model` here: the heading for ``translator``, and the sentence decoded
+        again with it (from its first step)."""
+        self.pause()
+        with self._lock:
+            self._use_model(translator)
+            self.heading.value = self._heading(self._title, self.following is not None)
+        self.decode()
+
     def _heading(self, title: str, following: bool = False) -> str:
-        hint = (f"At each step the decoder gives every {_unit(self.word_level)} a probability; "
+        hint = (f"At each step the decoder gives every {self.unit} a probability; "
                 "greedy decoding keeps the most likely.")
+        if self.subwords is not None:
+            hint += " ▁ marks a piece that starts a word."
         if architecture_of(self.translator.model).attention:
-            hint += " Blue: where it looks in the English."
+            heads = attention_heads(self.translator)
+            hint += (" Blue: where it looks in the English"
+                     + (f" (the mean of its {heads} attention heads)." if heads else "."))
         if following:
             hint += " It decodes what the translator translates (or type here)."
         return (f'<div class="s2s-title">{html.escape(title)}</div>'
@@ -108,10 +146,12 @@ class StepThrough(widgets.VBox):
 
     def follow(self, translator_widget: Translator) -> None:
         """Decode every sentence ``translator_widget`` translates, from now on (and its
-        current one now)."""
+        current one now), and switch to every model it switches to."""
+        _check_follow(translator_widget)
         self.following = translator_widget
         self.heading.value = self._heading(self._title, following=True)
         translator_widget.on_translated(self._follow_text)
+        translator_widget.on_model_changed(self.set_model)
         self._follow_text(translator_widget.translated_text)
 
     def _follow_text(self, text: str) -> None:
@@ -179,13 +219,14 @@ class StepThrough(widgets.VBox):
             stop = self.chosen_ids[self.index] == self._stop_id
             stopped = " (the stop token: the translation is complete)" if stop else ""
             looks = ("" if step.attention is None
-                     else source_attention_html(self.source, step.attention))
+                     else source_attention_html(self.source, step.attention,
+                                                subwords=self._source_subwords))
             self.view.value = (
                 f'<div class="s2s-chosen-line" data-source="{html.escape(self.source)}" '
                 f'data-step="{self.index + 1}" data-stop="{str(stop).lower()}">Chosen: '
                 f'<b class="s2s-chosen-char">{html.escape(step.chosen)}</b> with probability '
                 f"{step.probability:.1%}{stopped}</div>"
-                f"<div>The {len(step.candidates)} most likely next {_unit(self.word_level)}s:</div>"
+                f"<div>The {len(step.candidates)} most likely next {self.unit}s:</div>"
                 f"{_bars_html(step)}"
                 f'<div class="s2s-so-far-line">Text so far: <span class="s2s-so-far">'
                 f'{html.escape(before)}<span class="s2s-new">{html.escape(new)}</span></span>'
@@ -201,7 +242,8 @@ class StepThrough(widgets.VBox):
             stop = next((i for i, c in enumerate(self.chosen_ids) if c == self._stop_id), None)
             return steps_static_html(self.source, list(self.steps), current=self.index,
                                      stop_index=stop, notes=_plain(self.notes.value),
-                                     title=self._title, words=self.word_level)
+                                     title=self._title, words=self.word_level,
+                                     subwords=self._source_subwords)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict:
         """The live widget, and :meth:`static_html` for where widgets do not render."""

@@ -1,8 +1,11 @@
 """The translator widget, :class:`Translator`: a text box that translates as you type, in the
 decoding mode a person chooses (:data:`MODES`), with the French shaded by the model's confidence
-and, for an attention model, the attention map of the translation.
+in each token it wrote (character, word or subword piece) and, for an attention model, the
+attention map of the translation; for a model with several attention heads (the Transformer),
+a menu chooses the map of one head or their mean. :meth:`Translator.set_model` switches it to
+another model (what :class:`helpers.widgets.ModelMenu` calls).
 
-Used in: ``07_translation_playground`` and the classroom app (``make app``), through
+Used in: ``08_translation_playground`` and the classroom app (``make app``), through
 :mod:`helpers.widgets` (whose docstring describes both widgets); plumbing, so no notebook writes
 this module out.
 """
@@ -21,13 +24,25 @@ from helpers.architecture import architecture_of
 from helpers.translation import (
     Translation,
     TranslationInputError,
+    attention_heads,
     attention_map,
     character_confidences,
     check_translator,
     translate,
 )
-from helpers.widget_html import _message, _style, _unit, attention_html, confidence_html
-from helpers.widget_input import _check_text, _is_word_level, _prepare
+from helpers.widget_html import (
+    _NO_ATTENTION,
+    _attention_note,
+    _message,
+    _status_html,
+    _style,
+    _tokens_of,
+    _too_big_html,
+    attention_html,
+    confidence_html,
+)
+from helpers.widget_input import _check_text, _prepare
+from helpers.widget_models import ALL_HEADS, ModelSwitch, _call_each, _heads_menu
 from helpers.widget_static import _bundle, _plain, translation_static_html
 
 #: The decoding modes a person can choose: (label, ``mode`` of
@@ -36,7 +51,7 @@ MODES: tuple[tuple[str, str], ...] = (("Greedy", "greedy"), ("Beam search", "bea
                                       ("Sampling", "sample"))
 MODE_NAMES = {"greedy": "greedy", "beam": "beam search", "sample": "sampling"}
 #: The mode a Translator starts in: the one that scores best on held-out sentences within a
-#: latency a typing class accepts (``python -m benchmarks.playground``; notebook 07 states the
+#: latency a typing class accepts (``python -m benchmarks.playground``; notebook 08 states the
 #: numbers).
 DEFAULT_MODE = "beam"
 #: The largest attention map the translator draws (rows × columns): a bigger one would not fit
@@ -45,18 +60,30 @@ MAX_ATTENTION_CELLS = 5_000
 _SLIDER = {"width": "min(26em, 100%)"}
 
 
-class Translator(widgets.VBox):
+class Translator(ModelSwitch, widgets.VBox):
     """A text box that translates as you type (after a pause of ``debounce_seconds``) and at
     once on Enter; greedy, beam search (width slider; the default, :data:`DEFAULT_MODE`) or
-    sampling (temperature slider); the
-    French output shaded by the model's confidence in each character; for an attention model,
-    the attention map of the translation (checkbox "Show where the model looks",
-    ``show_attention``).
+    sampling (temperature slider); the French output shaded by the model's confidence in each
+    token it wrote (each character, word, or subword piece with its space); for an attention
+    model, the attention map of the translation (checkbox "Show where the model looks",
+    ``show_attention``), and for a model with several attention heads
+    (:func:`helpers.translation.attention_heads`) a menu, :attr:`head`, that draws the mean of
+    the heads (:data:`ALL_HEADS`, the first choice) or head ``h`` (``"Head h + 1"``); a model
+    with one attention has no such menu (``head`` is ``None``).
 
-    State: :attr:`last` is the :class:`~helpers.translation.Translation` shown (``None`` when
-    there is none), :attr:`attention_weights` its attention map when shown,
-    :attr:`translated_text` the text box's text that was last translated. Functions registered
-    with :meth:`on_translated` are called after every translation (see
+    :meth:`set_model` (:class:`~helpers.widget_models.ModelSwitch`) switches to another model
+    (the controls follow it: the heads menu appears, changes or goes, and so does the attention
+    map) and translates the text again.
+
+    State: :attr:`translator` is the model used, :attr:`last` the
+    :class:`~helpers.translation.Translation` shown (``None`` when there is none),
+    :attr:`attention_weights` its attention map when shown (of the head :attr:`attention_head`
+    says), :attr:`translated_text` the text box's text that was last translated. A
+    translation is shown in the tokens its decoder wrote (its text's ids,
+    :func:`helpers.translation.tokens_written`), never cut again: a subword model's pieces are
+    those its confidences and attention map are of. Functions registered with
+    :meth:`on_translated` are called after every translation, those registered with
+    :meth:`on_model_changed` after every switch (see
     :class:`~helpers.widgets.StepThrough`'s ``follow``)."""
 
     def __init__(self, translator: Any, text: str = "", *, debounce_seconds: float = 0.4,
@@ -67,10 +94,7 @@ class Translator(widgets.VBox):
         if mode not in MODE_NAMES:
             raise ValueError(f"mode must be one of {', '.join(map(repr, MODE_NAMES))}, not "
                              f"{mode!r}")
-        self.translator = translator
         self.debounce_seconds = float(debounce_seconds)
-        self.has_attention = architecture_of(translator.model).attention
-        self.word_level = _is_word_level(translator)
         self.last: Translation | None = None
         self._last_mode = "greedy"
         self.attention_weights: np.ndarray | None = None
@@ -78,6 +102,7 @@ class Translator(widgets.VBox):
         self.translated_text = ""
         self._title = title
         self._listeners: list[Callable[[str], None]] = []
+        self._model_listeners: list[Callable[[Any], None]] = []  # see ModelSwitch
         self.text = widgets.Text(value=text, continuous_update=True,
                                  placeholder="Type an English sentence, e.g. I am cold.",
                                  layout=widgets.Layout(width="95%"))
@@ -105,22 +130,19 @@ class Translator(widgets.VBox):
         self.show_attention.add_class("s2s-attention-toggle")
         self.attention_view = widgets.HTML()
         self.attention_view.add_class("s2s-attention-box")
-        if not self.has_attention:
-            self.show_attention.layout.display = "none"
-            self.attention_view.value = (
-                '<div class="s2s-hint s2s-no-attention">This model has no attention: its decoder '
-                "sees the English sentence only through the encoder's final state, so there is "
-                "no map of where it looks.</div>")
-        heading = widgets.HTML(f'<div class="s2s-title">{html.escape(title)}</div>'
-                               '<div class="s2s-hint">Type a sentence: it is translated when '
-                               "you pause or press Enter.</div>")
+        self.head: widgets.Dropdown | None = None
+        self.heads = 0
+        self._use_model(translator)
+        self._top = [_style(), widgets.HTML(
+            f'<div class="s2s-title">{html.escape(title)}</div><div class="s2s-hint">Type a '
+            "sentence: it is translated when you pause or press Enter.</div>"),
+            self.text, self.mode, widgets.HBox([self.beam_width, self.temperature,
+                                                self.resample]),
+            self.notes, self.result, self.status, self.show_attention]
         self._timer: threading.Timer | None = None
         self._timer_lock = threading.Lock()
         self._lock = threading.RLock()
-        super().__init__([_style(), heading, self.text, self.mode,
-                          widgets.HBox([self.beam_width, self.temperature, self.resample]),
-                          self.notes, self.result, self.status, self.show_attention,
-                          self.attention_view], **kwargs)
+        super().__init__(self._parts(), **kwargs)
         self.add_class("s2s-widget")
         self.add_class("s2s-translator")
         self.text.observe(self._on_typing, names="value")
@@ -131,6 +153,43 @@ class Translator(widgets.VBox):
         self.show_attention.observe(self._on_attention_toggle, names="value")
         self._show_controls()
         self.translate_now()
+
+    # --- the model ------------------------------------------------------------------------
+
+    def _use_model(self, translator: Any) -> None:
+        """Take ``translator`` as the model: what it writes, whether it attends, and the heads
+        menu for its heads (kept for as many heads as before, made for another number, gone for
+        a model without heads)."""
+        self._take_model(translator)
+        # a word model's translation is shown in the words its decoder wrote (their ids)
+        self._words = translator.target_vocab if self.word_level else False
+        self.has_attention = architecture_of(translator.model).attention
+        heads = attention_heads(translator) if self.has_attention else 0
+        if self.head is not None and heads != self.heads:
+            self.head.close()
+            self.head = None
+        if heads and self.head is None:
+            self.head = _heads_menu(heads)
+            self.head.observe(self._on_head, names="value")
+        self.heads = heads
+        self.show_attention.layout.display = None if self.has_attention else "none"
+        self.attention_view.value = "" if self.has_attention else _NO_ATTENTION
+        self.attention_weights = None
+
+    def _parts(self) -> list[widgets.Widget]:
+        """The widget's children for the model used (the heads menu only for heads)."""
+        return [*self._top, *([self.head] if self.head is not None else []),
+                self.attention_view]
+
+    def _switch_to(self, translator: Any) -> None:
+        """:meth:`set_model` here: the controls for ``translator`` (the heads menu, the
+        attention map or the note that it has none), and the text translated again."""
+        self._cancel_timer()
+        with self._lock:
+            self._use_model(translator)
+            self.children = self._parts()
+            self._show_controls()
+            self.translate_now()
 
     # --- events ---------------------------------------------------------------------------
 
@@ -147,7 +206,21 @@ class Translator(widgets.VBox):
 
     def _on_attention_toggle(self, _change: dict) -> None:
         with self._lock:  # the translation shown stays (a new draw would change it)
+            self._show_controls()
             self._show_attention()
+
+    def _on_head(self, _change: dict) -> None:
+        with self._lock:  # the same translation, another head's map
+            self.attention_weights = None
+            self._show_attention()
+
+    @property
+    def attention_head(self) -> int | None:
+        """The head whose map is drawn (from 0), or ``None``: the mean of the heads (or the one
+        attention of a model without heads)."""
+        if self.head is None or self.head.value == ALL_HEADS:
+            return None
+        return int(self.head.value)
 
     def on_translated(self, callback: Callable[[str], None]) -> None:
         """Call ``callback(text)`` after every translation, with the text box's text that was
@@ -159,6 +232,8 @@ class Translator(widgets.VBox):
         self.beam_width.layout.display = None if mode == "beam" else "none"
         self.temperature.layout.display = None if mode == "sample" else "none"
         self.resample.layout.display = None if mode == "sample" else "none"
+        if self.head is not None:
+            self.head.layout.display = None if self.show_attention.value else "none"
 
     def schedule(self) -> None:
         """Translate once typing has paused for ``debounce_seconds`` (each call restarts the
@@ -191,12 +266,7 @@ class Translator(widgets.VBox):
                     f"Something went wrong ({type(exc).__name__}: {exc}). Try another sentence.",
                     error=True)
             self.translated_text = text
-            for callback in list(self._listeners):
-                try:
-                    callback(text)
-                except Exception as exc:  # noqa: BLE001
-                    self.notes.value += _message(
-                        f"A linked widget failed ({type(exc).__name__}: {exc}).", error=True)
+            self.notes.value += _call_each(self._listeners, text)
 
     def _clear(self) -> None:
         """No translation to show."""
@@ -229,7 +299,7 @@ class Translator(widgets.VBox):
             self.notes.value = notes + _message(str(exc))
             return
         confidences = character_confidences(self.translator, translation.used_input,
-                                            translation.text)
+                                            translation.text)  # one per token written
         self.last = translation
         self.confidences = list(confidences)
         self._last_mode = mode
@@ -238,18 +308,15 @@ class Translator(widgets.VBox):
                                     else _message(translation.notices[-1], error=True))
         if translation.text:
             self.result.value = confidence_html(translation.text, confidences,
-                                                words=self.word_level)
+                                                words=self._words, subwords=self.subwords)
         else:
             self.result.value = ('<div class="s2s-translation"></div>'
                                  + _message("The model answered with nothing at all."))
-        detail = {"greedy": f"the most likely {_unit(self.word_level)} at every step",
+        detail = {"greedy": f"the most likely {self.unit} at every step",
                   "beam": f"width {self.beam_width.value}",
                   "sample": f"temperature {self.temperature.value:.1f}"}[mode]
-        mean = f" · mean confidence {np.mean(confidences):.0%}" if confidences else ""
-        cut = "" if translation.finished else " · unfinished: cut at the length limit"
-        self.status.value = (f'<div class="s2s-status"><span class="s2s-mode-label" '
-                             f'data-mode="{mode}">{MODE_NAMES[mode]}</span> ({detail}){mean}'
-                             f"{cut}</div>")
+        self.status.value = _status_html(mode, MODE_NAMES[mode], detail, confidences,
+                                         finished=translation.finished)
         self._show_attention()
 
     def _show_attention(self) -> None:
@@ -269,22 +336,19 @@ class Translator(widgets.VBox):
         if translation is None or not self.show_attention.value:
             self.attention_view.value = ""
             return
-        rows, cols = len(translation.text) + 1, len(translation.used_input)
+        rows = len(_tokens_of(translation.text, subwords=self.subwords)) + 1
+        cols = len(_tokens_of(translation.used_input, subwords=self.subwords))
         if rows * cols > MAX_ATTENTION_CELLS:
-            self.attention_view.value = (
-                f'<div class="s2s-hint s2s-attention-too-big">No attention map for a translation '
-                f"this long: it would have {rows} × {cols} = {rows * cols:,} cells (the widget "
-                f"draws at most {MAX_ATTENTION_CELLS:,}). Try a shorter sentence.</div>")
+            self.attention_view.value = _too_big_html(rows, cols, MAX_ATTENTION_CELLS)
             return
         if self.attention_weights is None:
             self.attention_weights = attention_map(
-                self.translator, translation.used_input, translation.text)
-        chose = {"greedy": "", "beam": "Beam search chose", "sample": "Sampling drew"}
-        note = (f"{chose[self._last_mode]} these characters; the map shows where the model looks "
-                "when it is given them one at a time and writes them (teacher forcing)."
-                if chose[self._last_mode] else "")
+                self.translator, translation.used_input, translation.text,
+                head=self.attention_head)
+        note = _attention_note(self._last_mode, self.unit, self.heads, self.attention_head)
         self.attention_view.value = attention_html(translation.used_input, translation.text,
-                                                   self.attention_weights, note=note)
+                                                   self.attention_weights, note=note,
+                                                   subwords=self.subwords)
 
     @property
     def translation(self) -> str:
@@ -303,9 +367,8 @@ class Translator(widgets.VBox):
             if (last is not None and self.has_attention and self.show_attention.value
                     and self.attention_weights is not None):
                 weights = self.attention_weights
-                if self._last_mode != "greedy":
-                    note = ("These are the weights the model uses when it is given the "
-                            "characters shown and writes them (teacher forcing).")
+                note = _attention_note(self._last_mode, self.unit, self.heads,
+                                       self.attention_head, static=True)
             notes = _plain(self.notes.value)
             if not self.has_attention:
                 notes += _plain(self.attention_view.value)
@@ -315,7 +378,8 @@ class Translator(widgets.VBox):
                 "" if last is None else last.used_input, self.translation,
                 self.confidences if last is not None else [],
                 status=" ".join(_plain(self.status.value)), notes=notes, weights=weights,
-                attention_note=note, title=self._title, words=self.word_level)
+                attention_note=note, title=self._title, words=self._words,
+                subwords=self.subwords)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict:
         """The live widget, and :meth:`static_html` for where widgets do not render."""

@@ -98,8 +98,6 @@ def translator(toy, course_model):
     return toy_translator(course_model, toy)
 
 
-
-
 @pytest.fixture(scope="session")
 def attention_model(toy):
     """A tiny attention model (helpers.attention) trained to recite the toy pairs."""
@@ -111,3 +109,58 @@ def attention_model(toy):
 @pytest.fixture(scope="session")
 def attention_translator(toy, attention_model):
     return toy_translator(attention_model, toy)
+
+
+#: The tiny Transformer's manifest lengths: the most subword pieces it reads and writes.
+TRANSFORMER_MAX_LENGTH = 12
+
+
+@pytest.fixture(scope="session")
+def transformer_toy():
+    """The toy pairs in subword pieces: a sentencepiece vocabulary of 50 trained on both
+    languages, encoder ids and decoder ids (start, pieces, stop), padded."""
+    from helpers import subwords
+
+    vocab = subwords.train_subwords(SOURCES + TARGETS, 50)
+    start, stop = vocab.token_index[enc.START_TOKEN], vocab.token_index[enc.STOP_TOKEN]
+    enc_rows = [vocab.encode(s) for s in SOURCES]
+    dec_rows = [[start, *vocab.encode(t), stop] for t in TARGETS]
+    encoder_ids = np.zeros((len(enc_rows), max(map(len, enc_rows))), np.int32)
+    decoder_ids = np.zeros((len(dec_rows), max(map(len, dec_rows))), np.int32)
+    for row, (e, d) in enumerate(zip(enc_rows, dec_rows, strict=True)):
+        encoder_ids[row, :len(e)], decoder_ids[row, :len(d)] = e, d
+    return vocab, encoder_ids, decoder_ids
+
+
+def recite_toy_pieces(transformer_toy, *, num_heads: int = 2, num_layers: int = 2,
+                      seed: int = 0) -> keras.Model:
+    """A tiny Transformer (width 32) on ``transformer_toy``'s pieces, trained until it recites
+    the toy pairs."""
+    from helpers import architecture
+
+    vocab, encoder_ids, decoder_ids = transformer_toy
+    keras.utils.set_random_seed(seed)
+    model = architecture.family("transformer").build(
+        len(vocab), len(vocab), latent_dim=32, num_heads=num_heads, ff_dim=64,
+        num_layers=num_layers, dropout=0.0, learning_rate=3e-3)
+    copies = (150, 1)
+    model.fit([np.tile(encoder_ids, copies), np.tile(decoder_ids[:, :-1], copies)],
+              np.tile(decoder_ids[:, 1:], copies), batch_size=len(SOURCES), epochs=1,
+              shuffle=False, verbose=0)
+    return model
+
+
+@pytest.fixture(scope="session")
+def transformer_model(transformer_toy):
+    """A tiny Transformer (two layers, two attention heads) trained until it recites the toy
+    pairs."""
+    return recite_toy_pieces(transformer_toy)
+
+
+@pytest.fixture(scope="session")
+def transformer_translator(transformer_toy, transformer_model):
+    """The tiny Transformer with its vocabulary (tests/test_transformer.py, the widget tests)."""
+    vocab = transformer_toy[0]
+    return models.TranslationModel(transformer_model, vocab, vocab, {
+        "max_encoder_seq_length": TRANSFORMER_MAX_LENGTH,
+        "max_decoder_seq_length": TRANSFORMER_MAX_LENGTH})

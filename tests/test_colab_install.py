@@ -11,7 +11,8 @@ whose version is in pyproject.toml's ranges. This test does what the cell does, 
    what tools/set_repository_url.py writes), with the ``git+`` URL pointing at a git copy of
    this checkout instead of GitHub: pip clones it, builds the wheel and installs it;
 3. every package installed before has the same version after, and sacrebleu was added;
-4. the default model, from the installed wheel, translates "I am cold." there as it does here.
+4. the default model (``helpers.models.PRETRAINED_MODEL``, with its tokenizer for a subword
+   model), from the installed wheel, translates "I am cold." there as it does here.
 
 It downloads (TensorFlow is about 600 MB; pip's cache makes the next run fast) and takes a few
 minutes, so it is marked ``colab``: ``make test-colab`` runs it (and .ci/run calls that), ``make
@@ -30,6 +31,7 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from helpers.models import PRETRAINED_MODEL
 from tests.notebook_tools import ROOT, all_notebooks, load
 from tests.test_install import RUN, SENTENCE, copy_sources, run
 from tools import set_repository_url as repo_url
@@ -101,6 +103,7 @@ def test_install_cell_keeps_the_installed_packages(tmp_path) -> None:
     site = Path(found["helpers"]).parent.parent
     assert Path(found["helpers"]).is_relative_to(venv), found["helpers"]
     assert Path(found["model"]).is_relative_to(site / "helpers" / "_models"), found["model"]
+    assert Path(found["model"]).name == PRETRAINED_MODEL.name, found["model"]
     assert re.search(r"[a-zà-ÿ]{2}", found["text"]), found["text"]
 
     from helpers.models import load_translation_model

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+import pickle
+
 import keras
 import numpy as np
 import pytest
@@ -133,3 +136,26 @@ def test_decoding_steps(toy, course_model) -> None:
     assert steps[-1].chosen == "⏎" and steps[-1].text_so_far == TARGETS[3]
     assert all(len(s.candidates) == 5 and s.candidates[0][0] == s.chosen for s in steps)
     assert all(s.candidates[0][1] >= s.candidates[1][1] for s in steps)
+
+
+def test_a_decoded_text_holds_the_ids_written_and_keeps_them_when_copied(toy,
+                                                                         course_model) -> None:
+    _, target_vocab, encoder_ids, _ = toy
+    encoder_model, decoder_model = models.inference_models(course_model)
+    text = dec.greedy_decode(encoder_model, decoder_model, encoder_ids[:1], target_vocab,
+                             max_decoder_seq_length=MAX_OUT)[0]
+    assert text == TARGETS[0] and text.ids == tuple(target_vocab.encode(TARGETS[0]))
+    pickled = [pickle.loads(pickle.dumps(text, protocol))
+               for protocol in range(pickle.HIGHEST_PROTOCOL + 1)]
+    for again in (copy.copy(text), copy.deepcopy(text), *pickled):
+        assert type(again) is dec.Decoded and again == text
+        assert again.ids == text.ids and again.stop_reason == text.stop_reason
+    index = target_vocab.token_index
+    a, b = target_vocab.encode("Va")
+    row = np.array([index["\t"], a, 0, b, index["\n"], a])  # start, padding, stop: read as text
+    decoded = dec._decoded(target_vocab, row, True)
+    assert decoded == "Va" and decoded.ids == (a, b) and decoded.finished
+    by_hand = dec.Decoded("Va", "length_limit")
+    assert by_hand.ids is None and pickle.loads(pickle.dumps(by_hand)).ids is None
+    assert dec.Decoded("Va", "stop_token", np.array([a, b])).ids == (a, b)
+    assert all(type(i) is int for i in dec.Decoded("Va", "stop_token", np.array([a, b])).ids)

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers.models import PRETRAINED_MODEL
 from tests.notebook_tools import ROOT
 
 SENTENCE = "I am cold."
@@ -71,7 +72,8 @@ def test_wheel_installed_outside_the_checkout_translates(tmp_path) -> None:
         "-q", "-w", dist, src, cwd=elsewhere)
     (wheel,) = dist.glob("seq2seq_course-*.whl")
     models = sorted(p.name for p in (ROOT / "models").iterdir()
-                    if p.suffix in {".keras", ".json", ".md"})
+                    if p.suffix in {".keras", ".json", ".md"}
+                    or p.name.endswith(".sentencepiece.model"))
     with zipfile.ZipFile(wheel) as zf:
         carried = {n.removeprefix("helpers/_models/") for n in zf.namelist()
                    if n.startswith("helpers/_models/")}
@@ -95,7 +97,7 @@ def test_wheel_installed_outside_the_checkout_translates(tmp_path) -> None:
     assert not found["editable"], found["editable"]
     model = Path(found["model"])
     assert model.is_relative_to(site / "helpers" / "_models"), model
-    assert model.name == "fra_eng_attention.keras"
+    assert model.name == PRETRAINED_MODEL.name
     assert re.search(r"[a-zà-ÿ]{2}", found["text"]), found["text"]
 
     from helpers.models import load_translation_model

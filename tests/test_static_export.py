@@ -29,7 +29,7 @@ from tests.notebook_tools import ROOT, all_notebooks, load
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 JUPYTER = Path(sys.executable).parent / "jupyter"
-PLAYGROUND = ROOT / "notebooks" / "07_translation_playground.ipynb"
+PLAYGROUND = ROOT / "notebooks" / "08_translation_playground.ipynb"
 
 
 class _VisibleText(HTMLParser):
@@ -112,10 +112,10 @@ def test_the_html_export_shows_every_widgets_static_copy(path) -> None:
 
 
 @pytest.mark.slow  # runs nbconvert
-def test_the_playground_exports_its_translator_and_step_through() -> None:
-    """Notebook 07 itself, through the ``jupyter nbconvert --to html`` command (offline)."""
+def test_the_playground_exports_its_menu_translator_and_step_through() -> None:
+    """Notebook 08 itself, through the ``jupyter nbconvert --to html`` command (offline)."""
     notebook = load(PLAYGROUND)
-    assert len(widget_outputs(notebook)) == 2  # the translator and the step-through
+    assert len(widget_outputs(notebook)) == 3  # the menu of models, the translator, the steps
     result = subprocess.run([str(JUPYTER), "nbconvert", "--to", "html", "--stdout",
                              str(PLAYGROUND)], capture_output=True, text=True, timeout=120,
                             cwd=ROOT)
@@ -152,7 +152,7 @@ def test_executing_a_notebook_saves_no_widget_state(tmp_path) -> None:
 
 
 def test_a_saved_widget_state_would_hide_the_static_copy(tmp_path) -> None:
-    """The check can fail: the same notebook 07 with its widgets' state saved exports empty
+    """The check can fail: the same notebook 08 with its widgets' state saved exports empty
     widget views."""
     notebook = load(PLAYGROUND)
     state = {data[WIDGET_VIEW]["model_id"]: {

@@ -6,54 +6,41 @@ and every input rule of ``translate`` holds for a subword model."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
-from helpers import architecture, models, subwords, transformer, translation
+from helpers import architecture, encoding, models, subwords, transformer, translation
 from tests.conftest import SOURCES, TARGETS
+from tests.conftest import TRANSFORMER_MAX_LENGTH as MAX_LENGTH
 
-MAX_LENGTH = 12
-
-
-@pytest.fixture(scope="module")
-def vocab():
-    return subwords.train_subwords(SOURCES + TARGETS, 50)
+# The tiny Transformer and its toy pairs are conftest.py's (the widget tests use them too);
+# the short names below are this file's.
 
 
-@pytest.fixture(scope="module")
-def ids(vocab):
+@pytest.fixture
+def vocab(transformer_toy):
+    return transformer_toy[0]
+
+
+@pytest.fixture
+def ids(transformer_toy):
     """Encoder ids and decoder ids (start, pieces, stop) of the toy pairs, padded."""
-    enc = [vocab.encode(s) for s in SOURCES]
-    dec = [[2, *vocab.encode(t), 3] for t in TARGETS]
-    encoder_ids = np.zeros((len(enc), max(map(len, enc))), np.int32)
-    decoder_ids = np.zeros((len(dec), max(map(len, dec))), np.int32)
-    for row, (e, d) in enumerate(zip(enc, dec, strict=True)):
-        encoder_ids[row, :len(e)], decoder_ids[row, :len(d)] = e, d
-    return encoder_ids, decoder_ids
+    return transformer_toy[1:]
 
 
-@pytest.fixture(scope="module")
-def model(vocab, ids):
-    """A tiny Transformer trained until it recites the toy pairs."""
-    encoder_ids, decoder_ids = ids
-    keras.utils.set_random_seed(0)
-    model = architecture.family("transformer").build(
-        len(vocab), len(vocab), latent_dim=32, num_heads=2, ff_dim=64, num_layers=2,
-        dropout=0.0, learning_rate=3e-3)
-    copies = (150, 1)
-    model.fit([np.tile(encoder_ids, copies), np.tile(decoder_ids[:, :-1], copies)],
-              np.tile(decoder_ids[:, 1:], copies), batch_size=len(SOURCES), epochs=1,
-              shuffle=False, verbose=0)
-    return model
+@pytest.fixture
+def model(transformer_model):
+    return transformer_model
 
 
-@pytest.fixture(scope="module")
-def translator(model, vocab):
-    return models.TranslationModel(model, vocab, vocab, {"max_encoder_seq_length": MAX_LENGTH,
-                                                         "max_decoder_seq_length": MAX_LENGTH})
+@pytest.fixture
+def translator(transformer_translator):
+    return transformer_translator
 
 
 def untrained(vocab_size=30, **sizes):
@@ -148,6 +135,74 @@ def test_it_is_recorded_and_derived_as_a_transformer(model) -> None:
         "transformer", "self-attention", "subwords", True)
     assert architecture.derive_architecture(model) == recorded
     assert not any(isinstance(layer, keras.layers.Lambda) for layer in model.layers)
+
+
+def character_vocabulary():
+    return encoding.build_vocabulary(SOURCES + [encoding.add_start_stop(t) for t in TARGETS])
+
+
+def test_the_token_level_comes_from_the_vocabulary_when_it_is_known(vocab) -> None:
+    """A Transformer's layers are the same on characters and on subwords (notebook 07 § 8
+    trains both): derived with its vocabulary it gets the vocabulary's level, without one its
+    family's usual level."""
+    chars = character_vocabulary()
+    on_characters = untrained(len(chars))  # built by the builder itself: no record
+    assert architecture.derive_architecture(on_characters).tokens == "subwords"
+    assert architecture.derive_architecture(on_characters, vocabulary=chars).tokens == "characters"
+    on_pieces = untrained(len(vocab))
+    assert architecture.derive_architecture(on_pieces, vocabulary=vocab).tokens == "subwords"
+
+    class Vocabulary:  # a notebook's own copy of the class (notebook 01 writes one)
+        pass
+
+    assert architecture.token_level(Vocabulary()) == "characters"
+    assert architecture.token_level(None) is None and architecture.token_level(["a"]) is None
+
+
+def test_a_character_transformer_saves_and_reloads_as_characters(tmp_path) -> None:
+    """The family records its usual level, subwords; the vocabulary corrects it, so that the
+    manifest names a character vocabulary and loading reads one (not a tokenizer file)."""
+    chars = character_vocabulary()
+    keras.utils.set_random_seed(1)
+    model = architecture.family("transformer").build(
+        len(chars), len(chars), latent_dim=16, num_heads=2, ff_dim=32, num_layers=1)
+    assert architecture.architecture_of(model).tokens == "subwords"
+    assert architecture.architecture_of(model, vocabulary=chars).tokens == "characters"
+    assert architecture.architecture_of(model).tokens == "characters"  # kept as corrected
+    path = tmp_path / "characters.keras"
+    manifest = models.save_translation_model(model, path, input_vocab=chars, target_vocab=chars,
+                                             max_encoder_seq_length=10, max_decoder_seq_length=16)
+    assert manifest["architecture"]["tokens"] == "characters"
+    assert "tokenizer_file" not in manifest
+    loaded = models.load_translation_model(path)
+    assert loaded.input_vocab == chars
+    assert loaded.architecture == architecture.architecture_of(model)
+    assert isinstance(translation.translate(loaded, "Go.", mode="greedy").text, str)
+
+
+def test_a_sequence_longer_than_max_length_is_refused_with_both_lengths() -> None:
+    layer = transformer.PositionalEmbedding(10, 8, max_length=5, name="shared_embedding")
+    assert tuple(layer(np.ones((2, 5), np.int32)).shape) == (2, 5, 8)
+    with pytest.raises(ValueError, match="shared_embedding has positions for at most "
+                                         "max_length=5 tokens, got 6"):
+        layer(np.ones((2, 6), np.int32))
+    with pytest.raises(ValueError, match="max_length=5"):  # a length known as a graph is built
+        layer(keras.Input(shape=(6,), dtype="int32"))
+    assert tuple(layer(keras.Input(shape=(None,), dtype="int32")).shape) == (None, None, 8)
+    model = untrained(max_length=8)  # an unknown length builds; a long input is refused
+    with pytest.raises(ValueError, match="max_length=8 tokens, got 9"):
+        model([np.ones((1, 9), np.int32), np.array([[2, 5]], np.int32)], training=False)
+
+
+def test_translate_refuses_a_text_too_long_before_the_model_sees_it(translator, vocab) -> None:
+    """InputTooLongError (the model's manifest limit), never the layer's ValueError, even for a
+    text longer than the layer's max_length."""
+    text = " ".join(["Be nice."] * 60)
+    assert len(vocab.pieces(text)) > translator.model.get_layer("shared_embedding").max_length
+    with pytest.raises(translation.InputTooLongError, match="subword pieces"):
+        translation.translate(translator, text)
+    cut = translation.translate(translator, text, on_overflow="truncate")
+    assert 0 < len(vocab.pieces(cut.used_input)) <= MAX_LENGTH
 
 
 # --- inference ------------------------------------------------------------------------------
@@ -304,3 +359,22 @@ def test_a_model_with_one_attention_has_no_heads_to_show(attention_translator) -
     assert translation.attention_heads(attention_translator) == 0
     with pytest.raises(ValueError, match="not several heads"):
         translation.attention_map(attention_translator, "Go.", "Va !", head=0)
+
+
+@pytest.mark.slow  # a fresh Python process imports TensorFlow
+def test_a_fresh_process_loads_a_saved_transformer(translator, vocab, tmp_path) -> None:
+    """Loading imports the family module the manifest names before Keras reads the file, so
+    its registered layers are known (a process that never imported helpers.transformer)."""
+    path = tmp_path / "fresh.keras"
+    models.save_translation_model(translator.model, path, input_vocab=vocab, target_vocab=vocab,
+                                  max_encoder_seq_length=MAX_LENGTH,
+                                  max_decoder_seq_length=MAX_LENGTH)
+    expected = str(translation.translate(translator, "Wait!").text)
+    code = ("import sys; from helpers import models, translation; "
+            f"t = models.load_translation_model({str(path)!r}); "
+            "assert 'helpers.transformer' in sys.modules; "
+            "print(translation.translate(t, 'Wait!').text)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == expected

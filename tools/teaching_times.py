@@ -53,7 +53,7 @@ ROUTE_LIVE: tuple[Live, ...] = (
 )
 
 #: The exercises learners do in class, each with the route row it belongs to.
-HANDS_ON: tuple[str, ...] = ("1.2", "7.2", "7.4")
+HANDS_ON: tuple[str, ...] = ("1.2", "8.2", "8.4")
 
 
 def notebook(number: str, solutions: bool = False) -> Path:

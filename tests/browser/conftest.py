@@ -27,7 +27,7 @@ from urllib.parse import urlparse
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOK = ROOT / "notebooks" / "07_translation_playground.ipynb"
+NOTEBOOK = ROOT / "notebooks" / "08_translation_playground.ipynb"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 BIN = Path(sys.executable).parent
 CHROMIUM = "/usr/bin/chromium"
@@ -36,7 +36,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-dev-shm-usage"]
 LOOPBACK = {"127.0.0.1", "localhost"}
 SERVER_START_SECONDS = 90
-#: A kernel start, the TensorFlow import, loading the model and running notebook 07.
+#: A kernel start, the TensorFlow import, loading the model and running notebook 08.
 APP_READY_MS = 180_000
 
 
@@ -187,7 +187,7 @@ def quick_unclaimed_voila_url(tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def lab_url(tmp_path_factory) -> Iterator[str]:
-    """JupyterLab on a temporary copy of notebook 07 (so nothing it saves reaches the repo)."""
+    """JupyterLab on a temporary copy of notebook 08 (so nothing it saves reaches the repo)."""
     tmp = tmp_path_factory.mktemp("lab")
     root = tmp / "notebooks"
     root.mkdir()
@@ -253,8 +253,9 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture(scope="session")
 def pretrained():
-    """The default model (the attention model), loaded in this process to know what the app
-    must show."""
+    """The course's default model (``helpers.models.PRETRAINED_MODEL``, what the app starts
+    on, whatever its family and tokens), loaded in this process to know what the app must
+    show."""
     from helpers.models import load_translation_model
 
     return load_translation_model()

@@ -1,4 +1,4 @@
-"""The classroom app (notebook 07 served by Voilà, as ``make app`` does) in a real browser."""
+"""The classroom app (notebook 08 served by Voilà, as ``make app`` does) in a real browser."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import shutil
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
@@ -37,6 +39,10 @@ INPUT = ".s2s-translator-input input"
 TRANSLATION = f"{TRANSLATOR} .s2s-translation"
 NOTES = f"{TRANSLATOR} .s2s-notes"
 STEPS = ".s2s-steps"
+MODEL_MENU = ".s2s-model-menu"
+#: What the widgets show before anything else on the page: the menu of models (its label), then
+#: the translator's title, or the step-through's.
+FIRST_WORDS = ("Model", "English → French", "The decoder, step by step")
 ATTENTION = f"{TRANSLATOR} .s2s-attention"
 SCREENSHOT_MAX_BYTES = 250_000
 HEALTH_CHECK = "voila/templates/s2s-playground/static/health.txt"  # named in the Makefile
@@ -75,7 +81,7 @@ RECORD_WHAT_IS_PAINTED = """
 
 @pytest.fixture(scope="module")
 def app_page(browser, voila_url):
-    """One Voilà page for the module (each page load starts a kernel and runs notebook 07),
+    """One Voilà page for the module (each page load starts a kernel and runs notebook 08),
     recording what it shows while it loads (:data:`RECORD_WHAT_IS_PAINTED`)."""
     page = new_page(browser)
     page.add_init_script(RECORD_WHAT_IS_PAINTED)
@@ -113,16 +119,69 @@ def wait_for_step(page, source: str, step: int, timeout: int = 30_000) -> None:
         arg=[f"{STEPS} .s2s-chosen-line", source, str(step)], timeout=timeout)
 
 
-def wait_for_attention_map(page, source: str, rows: int, timeout: int = 30_000) -> None:
-    """Wait until the translator's attention map has ``source`` as its columns and ``rows``
-    rows."""
+def wait_for_attention_map(page, columns: list[str], rows: int, timeout: int = 30_000) -> None:
+    """Wait until the translator's attention map has ``columns`` (the tokens the model reads the
+    English in: :func:`read_tokens`) as its columns and ``rows`` rows."""
     page.wait_for_function(
-        "([sel, source, rows]) => { const map = document.querySelector(sel);"
+        "([sel, columns, rows]) => { const map = document.querySelector(sel);"
         " if (map === null) return false;"
         " const heads = [...map.querySelectorAll('.s2s-att-head')].map(h => h.dataset.char);"
-        " return heads.join('') === source"
+        " return JSON.stringify(heads) === JSON.stringify(columns)"
         "   && map.querySelectorAll('.s2s-att-row').length === rows; }",
-        arg=[ATTENTION, source, rows], timeout=timeout)
+        arg=[ATTENTION, columns, rows], timeout=timeout)
+
+
+@dataclass
+class Written:
+    """What the translator shows of ``model``'s translation of a sentence: its ``text``, the
+    ``tokens`` the model wrote as the widgets split them (``(space before, token)`` pairs, one
+    for each ``.s2s-char`` span: characters, words, or the pieces its decoder wrote, as
+    ``model.architecture.tokens`` says), their ``labels`` (as an axis of the attention map
+    shows them: ␣ a space, a piece with its ▁), whether the model ended the sentence, and
+    ``writer``: the model the widget translates with (its attention map is of those tokens)."""
+
+    text: str
+    tokens: list[tuple[str, str]]
+    labels: list[str]
+    finished: bool
+    writer: Any
+
+
+def written(model, sentence: str, mode: str = DEFAULT_MODE) -> Written:
+    """:class:`Written` of ``model``'s translation of ``sentence`` with ``mode``, as the
+    translator makes it (a subword model's tokens are the pieces its decoder wrote, read from
+    the translation's ids, not its text cut again: ``helpers.translation.tokens_written``)."""
+    from helpers import translation
+    from helpers.widget_html import _labels_of, _tokens_of
+
+    level = model.architecture.tokens
+    assert level in ("characters", "words", "subwords"), level
+    out = translation.translate(model, sentence, mode=mode)
+    split = {"words": model.target_vocab if level == "words" else False,
+             "subwords": model.target_vocab if level == "subwords" else None}
+    tokens = _tokens_of(out.text, **split)
+    if level == "characters":
+        assert tokens == [("", ch) for ch in out.text]
+    return Written(out.text, tokens, _labels_of(out.text, **split), out.finished, model)
+
+
+def read_tokens(model, sentence: str) -> list[str]:
+    """The tokens ``model`` reads ``sentence`` in (an attention map's columns, the
+    step-through's shaded English): its characters, or the pieces its tokenizer cuts it into
+    (``model.architecture.tokens``), each with its space (a piece's ``▁``)."""
+    if model.architecture.tokens == "subwords":
+        return model.input_vocab.pieces(sentence)
+    return list(sentence)
+
+
+def source_texts(model, sentence: str) -> list[str]:
+    """The text of each token ``model`` reads ``sentence`` in (:func:`read_tokens`): the
+    step-through's English spans, which join to the sentence."""
+    texts = [token.replace("▁", " ") for token in read_tokens(model, sentence)]
+    if texts:
+        texts[0] = texts[0].removeprefix(" ")
+    assert "".join(texts) == sentence
+    return texts
 
 
 def shown_translation(page) -> str:
@@ -138,15 +197,17 @@ def assert_no_traceback(page) -> None:
 
 def test_typing_an_everyday_sentence_shows_the_models_translation(app_page, pretrained,
                                                                    everyday_sentence) -> None:
-    from helpers import translation
-
-    expected = translation.translate(pretrained, everyday_sentence, mode=DEFAULT_MODE).text
-    assert expected
+    """The translation, shaded token by token: one span for each token the model wrote (each
+    character, or each subword piece with its space)."""
+    expected = written(pretrained, everyday_sentence)
+    assert expected.text and expected.tokens
     translate_in_page(app_page, everyday_sentence)
-    wait_for_translation(app_page, expected)
+    wait_for_translation(app_page, expected.text)
     assert app_page.locator(f"{TRANSLATOR} .s2s-mode-label").get_attribute("data-mode") \
         == DEFAULT_MODE
-    assert app_page.locator(f"{TRANSLATION} .s2s-char").count() == len(expected)
+    spans = app_page.locator(f"{TRANSLATION} .s2s-char")
+    assert spans.count() == len(expected.tokens)
+    assert spans.all_text_contents() == [token for _, token in expected.tokens]
     assert app_page.locator(f"{TRANSLATOR} .s2s-result .s2s-legend").is_visible()
     assert_no_traceback(app_page)
 
@@ -187,60 +248,68 @@ def test_beam_search_and_sampling(app_page, pretrained, everyday_sentence) -> No
 
 def test_step_through_decoder_advances_with_five_candidates(app_page, pretrained,
                                                             everyday_sentence) -> None:
-    from helpers import translation
-
-    expected = translation.translate(pretrained, everyday_sentence).text
+    """A step for each token greedy decoding writes (a character, or a subword piece) and one
+    for the stop token."""
+    expected = written(pretrained, everyday_sentence, mode="greedy")
+    assert len(expected.tokens) >= 2
     box = app_page.locator(".s2s-steps-input input")
     box.fill(everyday_sentence)
     box.press("Enter")
     position = app_page.locator(f"{STEPS} .s2s-position")
-    total = len(expected) + 1
+    total = len(expected.tokens) + (1 if expected.finished else 0)  # the stop token's step
     wait_for_step(app_page, everyday_sentence, 1)
     assert position.text_content() == f"Step 1 of {total}"
     candidates = app_page.locator(f"{STEPS} .s2s-candidate")
     assert candidates.count() == 5
-    assert candidates.first.get_attribute("data-char") == expected[0].replace(" ", "␣")
+    assert candidates.first.get_attribute("data-char") == expected.labels[0]
     app_page.locator(f"{STEPS} .s2s-steps-next").click()
     wait_for_step(app_page, everyday_sentence, 2)
     assert position.text_content() == f"Step 2 of {total}"
     assert candidates.count() == 5
-    assert app_page.locator(f"{STEPS} .s2s-so-far").text_content() == expected[:2]
+    assert app_page.locator(f"{STEPS} .s2s-so-far").text_content() == "".join(
+        space + token for space, token in expected.tokens[:2])
     app_page.locator(f"{STEPS} .s2s-steps-prev").click()
     wait_for_step(app_page, everyday_sentence, 1)
     app_page.locator(f"{STEPS} .s2s-steps-play").click()
     wait_for_step(app_page, everyday_sentence, total, timeout=5_000 + 1_500 * total)
     assert position.text_content() == f"Step {total} of {total}"
-    assert app_page.locator(f"{STEPS} .s2s-chosen-char").text_content() == "⏎"
+    assert app_page.locator(f"{STEPS} .s2s-chosen-char").text_content() == (
+        "⏎" if expected.finished else expected.labels[-1])
 
 
-def test_attention_map_has_a_row_per_french_character(app_page, pretrained,
-                                                     everyday_sentence) -> None:
+def test_attention_map_has_a_row_per_french_token(app_page, pretrained,
+                                                  everyday_sentence) -> None:
+    """A row for each token the model wrote (a character, or a subword piece) and one for the
+    stop token, a column for each token it read; the rows are the model's weights (the mean of
+    its heads, for a model with several)."""
     from helpers import translation
 
-    expected = translation.translate(pretrained, everyday_sentence, mode=DEFAULT_MODE).text
+    expected = written(pretrained, everyday_sentence)
+    weights = translation.attention_map(expected.writer, everyday_sentence, expected.text)
+    columns = read_tokens(pretrained, everyday_sentence)
+    rows_expected = len(expected.tokens) + 1
+    assert weights.shape == (rows_expected, len(columns))
     translate_in_page(app_page, everyday_sentence)
-    wait_for_translation(app_page, expected)
-    wait_for_attention_map(app_page, everyday_sentence, len(expected) + 1)
+    wait_for_translation(app_page, expected.text)
+    wait_for_attention_map(app_page, columns, rows_expected)
     rows = app_page.locator(f"{ATTENTION} .s2s-att-row")
     labels = app_page.locator(f"{ATTENTION} .s2s-att-label").all_text_contents()
-    glyphs = {" ": "␣", "\u202f": "⍽", "\xa0": "⍽"}
-    assert labels == [glyphs.get(ch, ch) for ch in expected] + ["⏎"]
-    weights = translation.attention_map(pretrained, everyday_sentence, expected)
-    for row in (0, len(expected)):  # the first character and the stop token
+    assert labels == [*expected.labels, "⏎"]
+    for row in (0, rows_expected - 1):  # the first token and the stop token
         cells = rows.nth(row).locator(".s2s-att-cell")
-        assert cells.count() == len(everyday_sentence)
+        assert cells.count() == len(columns)
         shown = [float(w) for w in cells.evaluate_all("els => els.map(e => e.dataset.w)")]
         assert shown == pytest.approx(weights[row].tolist(), abs=1e-3)
-    assert app_page.locator(f"{ATTENTION} .s2s-att-max").count() == len(expected) + 1
+    assert app_page.locator(f"{ATTENTION} .s2s-att-max").count() == rows_expected
     size = app_page.locator(f"{ATTENTION} .s2s-att-label").first.evaluate(
         "el => parseFloat(getComputedStyle(el).fontSize)")
     assert size >= 20
     toggle = app_page.locator(f"{TRANSLATOR} .s2s-attention-toggle input")
     toggle.uncheck()
     app_page.locator(ATTENTION).wait_for(state="detached")
-    assert shown_translation(app_page) == expected  # hiding the map keeps the translation
+    assert shown_translation(app_page) == expected.text  # hiding the map keeps the translation
     toggle.check()
-    wait_for_attention_map(app_page, everyday_sentence, len(expected) + 1)
+    wait_for_attention_map(app_page, columns, rows_expected)
     assert_no_traceback(app_page)
 
 
@@ -262,19 +331,87 @@ def test_step_through_follows_the_translator_and_shows_where_it_looks(
     assert app_page.locator(f"{STEPS} .s2s-position").text_content() \
         == f"Step 1 of {len(steps)}"
     chars = app_page.locator(f"{STEPS} .s2s-src-char")
+    read = source_texts(pretrained, sentence)  # each character, or each piece with its space
     for index in (0, 1):
         if index:
             app_page.locator(f"{STEPS} .s2s-steps-next").click()
             wait_for_step(app_page, sentence, 2)
-        assert "".join(chars.all_text_contents()) == sentence
+        assert chars.all_text_contents() == read
         shown = [float(w) for w in chars.evaluate_all("els => els.map(e => e.dataset.w)")]
         assert shown == pytest.approx(steps[index].attention, abs=1e-3)
         focus = app_page.locator(f"{STEPS} .s2s-src-char.s2s-focus")
         assert focus.count() == 1
-        assert focus.text_content() == sentence[int(np.argmax(steps[index].attention))]
+        assert focus.text_content() == read[int(np.argmax(steps[index].attention))]
         outline = focus.evaluate("el => getComputedStyle(el).outlineStyle")
         assert outline == "solid"
     assert_no_traceback(app_page)
+
+
+#: The app's menu of models, in its order (notebook 08's ``MODEL_FILES``).
+APP_MODELS = ("Transformer (notebook 07)", "LSTM with attention (notebook 05)")
+
+
+@pytest.fixture(scope="module")
+def app_models(pretrained) -> dict:
+    """The models of the app's menu by label, loaded here (the default one is ``pretrained``)."""
+    from helpers.models import (
+        ATTENTION_MODEL,
+        PRETRAINED_MODEL,
+        TRANSFORMER_MODEL,
+        load_translation_model,
+    )
+
+    paths = dict(zip(APP_MODELS, (TRANSFORMER_MODEL, ATTENTION_MODEL), strict=True))
+    return {label: pretrained if path == PRETRAINED_MODEL else load_translation_model(path)
+            for label, path in paths.items()}
+
+
+def test_the_menu_switches_the_apps_model(app_page, pretrained, app_models) -> None:
+    """The app starts on the course's default model; choosing another in the menu translates
+    the sentence again with it (another translation), shows the heads menu for a model with
+    several heads and none for one without, and the step-through switches too; then back."""
+    from helpers import evaluation, translation
+
+    menu = app_page.locator(f"{MODEL_MENU} select")
+    shown = "el => el.selectedOptions[0].textContent.replaceAll('\\u00a0', ' ').trim()"
+    labels = [o.replace("\xa0", " ").strip()  # (ipywidgets writes spaces as no-break ones)
+              for o in menu.locator("option").all_text_contents()]
+    assert tuple(labels) == APP_MODELS
+    default = next(label for label, model in app_models.items() if model is pretrained)
+    assert menu.evaluate(shown) == default
+    other = next(label for label in labels if label != default)
+
+    def translated(label: str, text: str) -> str:
+        return translation.translate(app_models[label], text, mode=DEFAULT_MODE).text
+
+    sentence = next((s for s in evaluation.EVERYDAY_SENTENCES
+                     if translated(default, s) != translated(other, s)), None)
+    assert sentence is not None, "both models translate every everyday sentence alike"
+    translate_in_page(app_page, sentence)
+    wait_for_translation(app_page, translated(default, sentence))
+    heads_menu = app_page.locator(f"{TRANSLATOR} .s2s-attention-head select")
+    try:
+        for label in (other, default):
+            model = app_models[label]
+            menu.select_option(index=labels.index(label))
+            assert menu.evaluate(shown) == label
+            wait_for_translation(app_page, translated(label, sentence), timeout=60_000)
+            heads = translation.attention_heads(model)
+            if heads:
+                heads_menu.wait_for(state="visible")
+                assert heads_menu.locator("option").count() == heads + 1
+            else:
+                heads_menu.wait_for(state="detached")
+            unit = "subword piece" if model.architecture.tokens == "subwords" else "character"
+            app_page.locator(f"{STEPS} .s2s-hint", has_text=f"gives every {unit} a").wait_for()
+            wait_for_step(app_page, sentence, 1)
+            assert app_page.locator(f"{STEPS} .s2s-steps-input input").input_value() == sentence
+            assert app_page.locator(f"{MODEL_MENU} .s2s-notes").text_content() == ""
+            assert_no_traceback(app_page)
+    finally:
+        if menu.evaluate(shown) != default:
+            menu.select_option(index=labels.index(default))  # as the page started
+            wait_for_translation(app_page, translated(default, sentence), timeout=60_000)
 
 
 @pytest.mark.parametrize("text, message", [
@@ -292,7 +429,7 @@ def test_empty_input_shows_a_message(app_page, text, message) -> None:
 
 def test_unknown_characters_are_highlighted(app_page, pretrained) -> None:
     unknown = ["🥶", "ж"]
-    assert all(ch not in pretrained.input_vocab for ch in unknown)
+    assert pretrained.input_vocab.unknown_characters("".join(unknown)) == unknown
     translate_in_page(app_page, "I am cold 🥶 ж")
     app_page.locator(NOTES, has_text="never saw").wait_for()
     marks = app_page.locator(f"{NOTES} mark.s2s-unknown")
@@ -302,7 +439,11 @@ def test_unknown_characters_are_highlighted(app_page, pretrained) -> None:
     translate_in_page(app_page, "你好")
     app_page.locator(NOTES, has_text="Nothing is left to translate").wait_for()
     assert app_page.locator(TRANSLATION).count() == 0
-    long_text = "I am cold. " * (pretrained.max_encoder_seq_length // len("I am cold. ") + 2)
+    # longer than the model reads, in its tokens (characters, or subword pieces)
+    read = len(pretrained.input_vocab.encode("I am cold."))
+    long_text = "I am cold. " * (pretrained.max_encoder_seq_length // read + 2)
+    assert len(pretrained.input_vocab.encode(long_text.strip())) \
+        > pretrained.max_encoder_seq_length
     translate_in_page(app_page, long_text)
     app_page.locator(NOTES, has_text=f"reads at most {pretrained.max_encoder_seq_length}"
                      ).wait_for()
@@ -314,8 +455,9 @@ def test_app_shows_only_the_widgets_in_large_type(app_page) -> None:
     # the page template leaves out every cell without a widget: prose, printed lines, and the
     # static copies (the widgets' own text/html, and the snapshot cells)
     assert app_page.locator(".jp-MarkdownCell").count() == 0
-    assert app_page.locator(".jp-Cell").count() == 2
-    assert app_page.locator(".s2s-widget").count() == 2
+    assert app_page.locator(".jp-Cell").count() == 2  # the menu and the translator share one
+    assert app_page.locator(".s2s-widget").count() == 3  # the menu, the translator, the steps
+    assert app_page.locator(f".jp-Cell:has({TRANSLATOR}) {MODEL_MENU}").count() == 1
     assert app_page.locator(".s2s-static").count() == 0
     size = app_page.locator(INPUT).evaluate("el => parseFloat(getComputedStyle(el).fontSize)")
     assert size >= 20
@@ -323,7 +465,7 @@ def test_app_shows_only_the_widgets_in_large_type(app_page) -> None:
 
 
 def notebook_text_snippets() -> list[str]:
-    """Text of notebook 07 that the app must never show: its headings, the Colab badge, the
+    """Text of notebook 08 that the app must never show: its headings, the Colab badge, the
     printed set-up line, the widgets' static copies, ipywidgets' "Loading widget..."."""
     notebook = json.loads(NOTEBOOK.read_text())
     headings = [line.lstrip("#").strip() for cell in notebook["cells"]
@@ -344,8 +486,7 @@ def test_nothing_of_the_notebook_is_painted_while_the_app_loads(app_page) -> Non
     frames = app_page.evaluate("() => window.__s2sFrames")
     assert len(frames) >= 3, frames  # the spinner, …, the widgets
     assert any(SPINNER.fullmatch(f["text"].strip()) for f in frames)
-    assert frames[-1]["text"].lstrip().startswith(("English → French",
-                                                   "The decoder, step by step"))
+    assert frames[-1]["text"].lstrip().startswith(FIRST_WORDS)
     # (the widgets' own words, e.g. "Where the model looks", are not the notebook's)
     forbidden = [s for s in notebook_text_snippets() if s not in frames[-1]["text"]]
     assert len(forbidden) >= 8
@@ -354,11 +495,12 @@ def test_nothing_of_the_notebook_is_painted_while_the_app_loads(app_page) -> Non
         assert frame["images"] == [], frame
         assert not [s for s in forbidden if s in text], frame
         assert (not text or SPINNER.fullmatch(text)
-                or text.startswith(("English → French", "The decoder, step by step"))), frame
+                or text.startswith(FIRST_WORDS)), frame
 
 
 #: The parts of the app that must be on the first screen, without scrolling.
-FIRST_SCREEN = {"text box": INPUT, "translation": TRANSLATION,
+FIRST_SCREEN = {"model menu": f"{MODEL_MENU} select", "text box": INPUT,
+                "translation": TRANSLATION,
                 "chosen step": f"{STEPS} .s2s-chosen-line", "bars": f"{STEPS} .s2s-bars",
                 "text so far": f"{STEPS} .s2s-so-far-line"}
 
@@ -392,10 +534,11 @@ def test_the_translator_and_the_current_step_fit_the_screen(app_page, pretrained
                                                             everyday_sentence, width,
                                                             height) -> None:
     """At both classroom screen sizes, after translating a sentence and stepping once: the
-    text box, the translation, the chosen step, its bars and the text so far are all inside
-    the viewport with the page not scrolled, the two widgets side by side across the width,
-    and no text of the page under 20 px. Saves tests/artifacts/app_WIDTHxHEIGHT.png (the
-    screen) and .json (the positions and font sizes)."""
+    menu of models, the text box, the translation, the chosen step, its bars and the text so far
+    are all inside the viewport with the page not scrolled, the translator (the menu above it)
+    and the step-through side by side across the width, and no text of the page under 20 px.
+    Saves tests/artifacts/app_WIDTHxHEIGHT.png (the screen) and .json (the positions and font
+    sizes)."""
     from helpers import translation
 
     expected = translation.translate(pretrained, everyday_sentence, mode=DEFAULT_MODE).text
@@ -415,7 +558,8 @@ def test_the_translator_and_the_current_step_fit_the_screen(app_page, pretrained
         boxes = {name: app_page.locator(selector).bounding_box()
                  for name, selector in FIRST_SCREEN.items()}
         widgets = {name: app_page.locator(selector).bounding_box()
-                   for name, selector in (("translator", TRANSLATOR), ("step-through", STEPS))}
+                   for name, selector in (("menu", MODEL_MENU), ("translator", TRANSLATOR),
+                                          ("step-through", STEPS))}
         sizes = app_page.evaluate(FONT_SIZES)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         app_page.screenshot(path=str(ARTIFACTS / f"app_{width}x{height}.png"))
@@ -430,9 +574,11 @@ def test_the_translator_and_the_current_step_fit_the_screen(app_page, pretrained
         assert box["x"] >= 0 and box["y"] >= 0, (name, box)
         assert box["x"] + box["width"] <= width and box["y"] + box["height"] <= height, \
             (name, box, "outside the first screen")
-    translator, steps = widgets["translator"], widgets["step-through"]
+    menu, translator, steps = widgets["menu"], widgets["translator"], widgets["step-through"]
     assert steps["x"] >= translator["x"] + translator["width"]  # side by side …
-    assert abs(steps["y"] - translator["y"]) < 5
+    assert abs(steps["y"] - menu["y"]) < 5
+    assert translator["y"] >= menu["y"] + menu["height"] - 1  # (the menu above the translator)
+    assert abs(translator["x"] - menu["x"]) < 5
     assert steps["x"] + steps["width"] >= 0.9 * width  # … across the screen
     small = [entry for entry in sizes if entry[0] < 20]
     assert not small, f"text under 20 px: {small[:10]}"
@@ -598,12 +744,11 @@ def test_an_open_page_keeps_its_kernel_past_the_unclaimed_time(browser, pretrain
 def test_screenshot_for_the_readme(app_page, pretrained, everyday_sentence) -> None:
     """Saves tests/artifacts/playground.png (and docs/playground.png when
     UPDATE_DOCS_SCREENSHOT=1): the app as a teacher sees it."""
-    from helpers import translation
-
-    expected = translation.translate(pretrained, everyday_sentence, mode=DEFAULT_MODE).text
+    expected = written(pretrained, everyday_sentence)
     translate_in_page(app_page, everyday_sentence)
-    wait_for_translation(app_page, expected)
-    wait_for_attention_map(app_page, everyday_sentence, len(expected) + 1)
+    wait_for_translation(app_page, expected.text)
+    wait_for_attention_map(app_page, read_tokens(pretrained, everyday_sentence),
+                           len(expected.tokens) + 1)
     box = app_page.locator(".s2s-steps-input input")
     box.fill(everyday_sentence)
     box.press("Enter")

@@ -1,4 +1,4 @@
-"""Notebook 07 in JupyterLab, in a real browser: open it, run all cells, use the translator."""
+"""Notebook 08 in JupyterLab, in a real browser: open it, run all cells, use the translator."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ JupyterLab restores its workspace (the open notebooks and the layout) on every s
 restored notebook starts a kernel that imports TensorFlow (~0.75 GB), against the teacher's guide's
 "do not open the notebooks yet". ``make lab`` keeps the workspace in ``LAB_WORKSPACES`` and removes
 the saved one before it starts (issue 21, item 6). Here a workspace "left by the last session",
-with notebook 07 open, is saved where ``make lab`` keeps its workspaces; plain ``jupyter lab``
+with notebook 08 open, is saved where ``make lab`` keeps its workspaces; plain ``jupyter lab``
 would restore it (the control), ``make lab`` must not.
 """
 
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.browser
 
 BIN = Path(sys.executable).parent
 OPEN = f"notebook:{NOTEBOOK.name}"
-#: What JupyterLab saves for a session that had notebook 07 open (its workspace file's data).
+#: What JupyterLab saves for a session that had notebook 08 open (its workspace file's data).
 LAST_SESSION = {
     "data": {
         "layout-restorer:data": {
@@ -87,7 +87,7 @@ def test_make_lab_clears_the_workspace_it_restores_from(tmp_path) -> None:
 
 @pytest.fixture
 def last_session(tmp_path) -> Path:
-    """A workspaces folder whose saved workspace has notebook 07 open (the notebooks folder is
+    """A workspaces folder whose saved workspace has notebook 08 open (the notebooks folder is
     the course's own, as `make lab` serves it: with the fix nothing opens it, and a server that
     did open it would only read it)."""
     workspaces = tmp_path / "workspaces"
@@ -97,7 +97,7 @@ def last_session(tmp_path) -> Path:
 
 def test_plain_jupyter_lab_would_reopen_the_last_session(tmp_path, last_session) -> None:
     """The control: JupyterLab on the same workspaces folder, without make, serves the saved
-    workspace with notebook 07 open (what its page then restores)."""
+    workspace with notebook 08 open (what its page then restores)."""
     workspaces = last_session
     port = free_port()
     command = [str(BIN / "jupyter"), "lab", "--ip=127.0.0.1", f"--port={port}",
