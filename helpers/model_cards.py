@@ -125,10 +125,14 @@ def _default_lines(name: str, scores: dict[str, Any] | None) -> list[str]:
     """For the default model: that it is, and the decoding the playground starts in."""
     if name not in MODELS or MODELS[name] != PRETRAINED_MODEL:
         return []
+    robust = (scores or {}).get("robustness")
+    why = ("the best greedy chrF on the course set among the models that meet the goals on "
+           "text as people type it" if robust and robustness_goals_met(robust) else
+           "the best greedy chrF on the course set of the models scored on text as people type "
+           "it, since none of them meets all the goals yet")
     lines = ["", "**The course's default model**: `load_translation_model()` loads it; the "
              "playground (notebook 08), the widgets and the classroom app start on it, chosen "
-             "as the best greedy chrF on the course set among the models that meet the goals "
-             "on text as people type it (`helpers.model_goals.default_model_name`)."]
+             f"as {why} (`helpers.model_goals.default_model_name`)."]
     if scores and (beam := scores.get("course_beam")):
         greedy = scores["course"]
         lines[-1] += (f" The translator starts in {MODE_NAMES[DEFAULT_MODE]}: on the course "

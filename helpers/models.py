@@ -86,8 +86,9 @@ ATTENTION_UNAUGMENTED_MODEL = MODELS_DIR / "fra_eng_attention_unaugmented.keras"
 #: ``.sentencepiece.model`` tokenizer beside it.
 TRANSFORMER_MODEL = MODELS_DIR / "fra_eng_transformer.keras"
 #: What :func:`load_translation_model` loads when given no path: the course's default, the
-#: model of the best held-out chrF among those that meet the goals on text as people type it
-#: (``helpers.model_goals.default_model_name``; a test checks it against the manifests).
+#: model of the best held-out chrF among those that meet the goals on text as people type it,
+#: or of all of them while none does (``helpers.model_goals.default_model_name``; a test
+#: checks it against the manifests).
 PRETRAINED_MODEL = TRANSFORMER_MODEL
 #: Shipped files that were renamed: old name → new name. For one release
 #: :func:`load_translation_model` still loads a model by its old name (with a
