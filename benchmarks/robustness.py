@@ -11,7 +11,11 @@ Every set is scored against every French reference the corpus has for each sente
 way. ``same`` is the share of outputs identical to the clean input's; ``carried`` the share of
 renamed sentences whose output writes every new name exactly. The names are
 ``helpers.augmentation.HELD_OUT_NAMES``: none occurs in the corpus or among the training names.
-The last line is
+
+A model whose manifest counts its training English (the Transformer) is scored twice: the model
+alone (``translate(..., repair=False)``), then as ``translate`` and the playground use it, with
+typos and names it never saw repaired (``helpers.typing_repair``); the RESULT line is the
+second. The last line is
 
     RESULT clean_chrf=<float> lower_chrf=<float> nopunct_chrf=<float> typo_chrf=<float>
            names_chrf=<float> names_carried=<float> novel_exact=<float>
@@ -29,7 +33,7 @@ import platform
 import time
 
 from benchmarks import load_average
-from helpers import models, pretrained, robustness
+from helpers import models, robustness
 from helpers.translation import translate
 
 
@@ -46,16 +50,33 @@ def main(argv: list[str] | None = None) -> None:
           + (f" (width {args.beam_width})" if args.mode == "beam" else ""))
     started = time.perf_counter()
     translator = models.load_translation_model(args.model)
-    if args.mode == "greedy":
-        run = pretrained.model_translate(translator)
-    else:
-        def run(texts: list[str]) -> list[str]:
-            return [t.text for t in translate(translator, texts, mode="beam",
-                                              beam_width=args.beam_width, on_unknown="unk",
-                                              on_overflow="truncate")]
-    results = robustness.robustness_scores(run, count=args.sentences)
 
-    print(f"\n{'set':<12} {'sentences':>9} {'chrF':>6} {'BLEU':>6} {'exact %':>8} "
+    def runner(repair: bool):
+        def run(texts: list[str]) -> list[str]:
+            return [t.text for t in translate(translator, texts, mode=args.mode,
+                                              beam_width=args.beam_width, on_unknown="unk",
+                                              on_overflow="truncate", repair=repair)]
+        return run
+
+    if translator.manifest.get("english_words"):
+        print("\nthe model alone (translate(..., repair=False)):")
+        _table(robustness.robustness_scores(runner(False), count=args.sentences))
+        print("\nthe translator: typos and names the model never saw repaired "
+              "(helpers.typing_repair), as translate() and the playground do:")
+    results = robustness.robustness_scores(runner(True), count=args.sentences)
+    _table(results)
+    clean = results["clean"]["chrF"]
+    print(f"{time.perf_counter() - started:.0f} s in all; {load_average()}")
+    print(f"RESULT clean_chrf={clean:.2f} lower_chrf={results['lower']['chrF']:.2f} "
+          f"nopunct_chrf={results['nopunct']['chrF']:.2f} "
+          f"typo_chrf={results['typo']['chrF']:.2f} names_chrf={results['names']['chrF']:.2f} "
+          f"names_carried={results['names']['carried %']:.2f} "
+          f"novel_exact={results['novel']['exact match %']:.2f}")
+
+
+def _table(results: dict[str, dict[str, float]]) -> None:
+    """The scores of every set, and what each change costs."""
+    print(f"{'set':<12} {'sentences':>9} {'chrF':>6} {'BLEU':>6} {'exact %':>8} "
           f"{'same %':>7} {'carried %':>9}")
     for which, s in results.items():
         same = f"{s['same as clean %']:.1f}" if "same as clean %" in s else "–"
@@ -67,12 +88,6 @@ def main(argv: list[str] | None = None) -> None:
           f"punctuation {clean - results['nopunct']['chrF']:.2f}, typo "
           f"{clean - results['typo']['chrF']:.2f}; names against the same sentences with their "
           f"corpus names {results['names_clean']['chrF'] - results['names']['chrF']:.2f}")
-    print(f"{time.perf_counter() - started:.0f} s in all; {load_average()}")
-    print(f"RESULT clean_chrf={clean:.2f} lower_chrf={results['lower']['chrF']:.2f} "
-          f"nopunct_chrf={results['nopunct']['chrF']:.2f} "
-          f"typo_chrf={results['typo']['chrF']:.2f} names_chrf={results['names']['chrF']:.2f} "
-          f"names_carried={results['names']['carried %']:.2f} "
-          f"novel_exact={results['novel']['exact match %']:.2f}")
 
 
 if __name__ == "__main__":

@@ -7,9 +7,12 @@ The building blocks take the two inference models the original text builds
 (:func:`helpers.models.inference_models`): ``encoder_model(encoder_ids) -> [h, c]`` and
 ``decoder_model([decoder_ids, h, c]) -> [probabilities, h, c]``. Both course models (integer
 inputs) and models built exactly as in the original text (one-hot inputs) are handled; the
-latter get their one-hot vectors made here. The decoder state is a list: ``[h, c]`` for the
-LSTM models, ``[h]`` for a GRU, ``[h, c, encoder_outputs, encoder_ids]`` with attention.
-Text in, text out (with the checks a person's typing needs) is :mod:`helpers.translation`.
+latter get their one-hot vectors made for them. The decoder state is a list: ``[h, c]`` for the
+LSTM models, ``[h]`` for a GRU, ``[h, c, encoder_outputs, encoder_ids]`` with attention. What
+every strategy shares, the models' inputs, the starting state
+(:func:`~helpers.decoder_step.encode`) and one compiled decoder step, is
+:mod:`helpers.decoder_step`. Text in, text out (with the checks a person's typing needs) is
+:mod:`helpers.translation`.
 
 Every decoded sentence is a :class:`Decoded` string that also says why decoding stopped
 (``stop_reason``): the model wrote its stop token, or it reached the length limit first and
@@ -26,27 +29,32 @@ from typing import Literal
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 from helpers.architecture import architecture_of, family
 from helpers.checks import (
     check_between,
     check_count,
     check_count_at_most,
-    check_ids,
     check_index,
     check_optional_count,
     check_positive_finite,
-    check_tokens,
 )
 from helpers.compiled import built_for
+from helpers.decoder_step import (
+    _rows,
+    _sentences,
+    _start_stop,
+    _stepper,
+    _wants_one_hot,
+    as_model_input,
+    encode,
+)
 from helpers.encoding import (
     PAD_INDEX,
     START_TOKEN,
     STOP_TOKEN,
     Vocabulary,
 )
-from helpers.layers import one_hot_ids
 
 #: The most sentences decoded together; a longer batch is decoded chunk after chunk, so memory
 #: stays bounded whatever its length. Each sentence is decoded on its own (its own rows, its
@@ -113,68 +121,12 @@ def _decoded(target_vocab: Vocabulary, ids: np.ndarray, stopped: bool) -> Decode
                    written)
 
 
-# --- the inference models' inputs ------------------------------------------------------
-
-
-def _wants_one_hot(model: keras.Model) -> bool:
-    """True for models whose first input is one-hot ``(batch, steps, tokens)`` (the original's)."""
-    return len(model.inputs[0].shape) == 3
-
-
-def as_model_input(ids: np.ndarray | tf.Tensor, model: keras.Model, index: int = 0, *,
-                   zero_padding: bool = True):
-    """Integer ids as the model's input ``index`` wants them: unchanged, or (the original's
-    one-hot models) :func:`helpers.layers.one_hot_ids`, padding all zeros unless
-    ``zero_padding=False`` (a token fed back to the decoder). The only place the decoders make
-    one-hot vectors; it works inside a ``tf.function`` too."""
-    shape = model.inputs[index].shape
-    if len(shape) != 3:
-        return ids
-    return one_hot_ids(ids, int(shape[-1]), zero_padding=zero_padding)
-
-
-def _num_input_tokens(encoder_model: keras.Model) -> int | None:
-    """How many token ids the encoder reads (its one-hot or embedding width), if it says."""
-    if _wants_one_hot(encoder_model):
-        return int(encoder_model.inputs[0].shape[-1])
-    for layer in encoder_model.layers:
-        size = getattr(layer, "num_tokens", None) or getattr(layer, "input_dim", None)
-        if size:
-            return int(size)
-    return None
+# --- what every decoding call shares ------------------------------------------------------
 
 
 def _check_lengths(max_decoder_seq_length: int) -> int:
+    """``max_decoder_seq_length`` as an ``int``, checked: a whole number ≥ 1."""
     return check_count("max_decoder_seq_length", max_decoder_seq_length)
-
-
-def _sentences(name: str, ids, encoder_model: keras.Model) -> np.ndarray:
-    """:func:`helpers.checks.check_ids`, and no row of padding only: an empty sentence has
-    nothing to translate (the model would still write a sentence, from no input at all)."""
-    ids = check_ids(name, ids, _num_input_tokens(encoder_model))
-    empty = np.flatnonzero((ids == PAD_INDEX).all(axis=1))
-    if len(empty):
-        raise ValueError(f"{name} row {empty[0]} holds only padding (an empty sentence): there "
-                         "is nothing to translate; leave it out")
-    return ids
-
-
-def _start_stop(target_vocab: Vocabulary) -> tuple[int, int]:
-    """The ids of the start and stop tokens, or a ``ValueError`` saying which is missing."""
-    start, stop = check_tokens(
-        "target_vocab", target_vocab, {"start": START_TOKEN, "stop": STOP_TOKEN},
-        hint="build it from the translations wrapped in both (encoding.add_start_stop)")
-    return start, stop
-
-
-def _masks_padding(encoder_model: keras.Model) -> bool:
-    """Does the encoder skip padded steps (so padding cannot change a sentence's states)?"""
-    return any(getattr(layer, "mask_zero", False) or isinstance(layer, keras.layers.Masking)
-               for layer in encoder_model.layers)
-
-
-def _as_list(outputs) -> list:
-    return list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
 
 
 def _in_chunks(decode_chunk: Callable[[np.ndarray], list], encoder_ids: np.ndarray,
@@ -183,49 +135,6 @@ def _in_chunks(decode_chunk: Callable[[np.ndarray], list], encoder_ids: np.ndarr
     size = max(1, int(size))
     return [out for begin in range(0, len(encoder_ids), size)
             for out in decode_chunk(encoder_ids[begin:begin + size])]
-
-
-def encode(encoder_model: keras.Model, encoder_ids: np.ndarray) -> list:
-    """The decoder's starting state for a padded batch of integer ids: the encoder's states
-    (``[h, c]`` for an LSTM, ``[h]`` for a GRU), and for an attention model, whose encoder
-    returns ``[encoder_outputs, *states]``, ``[*states, encoder_outputs, encoder_ids]``: what
-    every decoder step reads besides the previous token (the last two never change).
-
-    A padded sentence must get the states it gets alone. Course encoders mask padding. An
-    encoder that does not must read its padding as it did in training: if its input has a
-    fixed length (the original's model wrapped by :func:`helpers.original.wrap_original_model`)
-    every row is padded to that length, as the original's loop feeds its rows; otherwise
-    sentences are encoded in groups of equal length, so that no sentence is ever padded.
-    """
-    encoder_ids = check_ids("encoder_ids", encoder_ids, _num_input_tokens(encoder_model))
-    if _masks_padding(encoder_model):
-        lengths = (encoder_ids != PAD_INDEX).sum(axis=1)
-        trimmed = encoder_ids[:, : max(int(lengths.max()), 1)]
-        out = _as_list(encoder_model(as_model_input(trimmed, encoder_model), training=False))
-        if len(out[0].shape) == 3:  # attention: [encoder_outputs, *states]
-            return [*out[1:], out[0], tf.constant(trimmed)]
-        return [np.asarray(s) for s in out]
-    fixed = encoder_model.inputs[0].shape[1]
-    if fixed is not None:  # trained on rows padded to this length: pad as it was trained
-        if (encoder_ids[:, fixed:] != PAD_INDEX).any():
-            raise ValueError(f"a sentence is longer than the {fixed} steps this model reads")
-        encoder_ids = encoder_ids[:, :fixed]
-        padded = np.pad(encoder_ids, ((0, 0), (0, fixed - encoder_ids.shape[1])))
-        return [np.asarray(s) for s in _as_list(
-            encoder_model(as_model_input(padded, encoder_model), training=False))]
-    lengths = (encoder_ids != PAD_INDEX).sum(axis=1)
-    states: list[np.ndarray] | None = None
-    for length in np.unique(lengths):
-        rows = np.flatnonzero(lengths == length)
-        group = encoder_ids[rows, : max(int(length), 1)]
-        out = [np.asarray(s) for s in _as_list(
-            encoder_model(as_model_input(group, encoder_model), training=False))]
-        if states is None:
-            states = [np.zeros((len(encoder_ids), s.shape[-1]), s.dtype) for s in out]
-        for full, part in zip(states, out, strict=True):
-            full[rows] = part
-    assert states is not None
-    return states
 
 
 # --- the original loop: one sentence, one predict() per character ------------------------
@@ -283,67 +192,6 @@ def _tokens_input(ids: np.ndarray, decoder_model: keras.Model) -> np.ndarray:
 def _start_tokens(batch: int, decoder_model: keras.Model, target_vocab: Vocabulary) -> np.ndarray:
     start = target_vocab.token_index[START_TOKEN]
     return _tokens_input(np.full((batch, 1), start, dtype=np.int32), decoder_model)
-
-
-# --- one decoder step as a compiled function ------------------------------------------------
-
-
-class _Stepper:
-    """``step(token_ids, state) -> (probabilities, state, attention_weights)``: one decoder
-    step for a whole batch, compiled once with ``tf.function`` for any batch size (no
-    ``predict`` overhead per call, no retracing when the batch shrinks as sentences finish).
-
-    ``state`` is what :func:`encode` returned: the recurrent states (``[h, c]`` or ``[h]``),
-    then for an attention model ``encoder_outputs, encoder_ids`` (its decoder model reads them
-    and returns the attention weights last: :func:`decoder_layout`);
-    ``attention_weights`` is ``(batch, source_steps)`` for an attention model, else ``None``.
-    """
-
-    def __init__(self, decoder_model: keras.Model):
-        self.attention, self.num_states = attention, num_states = decoder_layout(decoder_model)
-        specs = [tf.TensorSpec((None,), tf.int32)] + [
-            tf.TensorSpec((None, *t.shape[1:]), t.dtype) for t in decoder_model.inputs[1:]]
-
-        @tf.function(input_signature=specs)
-        def step(token_ids, *state):
-            tokens = as_model_input(token_ids[:, None], decoder_model, zero_padding=False)
-            out = _as_list(decoder_model([tokens, *state], training=False))
-            last = [out[0][:, -1, :], *out[1:1 + num_states]]
-            return [*last, out[-1][:, -1, :]] if attention else last
-
-        self.step = step
-
-    def __call__(self, token_ids: np.ndarray, state: list):
-        out = self.step(tf.constant(token_ids, tf.int32), *state)
-        k = self.num_states
-        return out[0], [*out[1:1 + k], *state[k:]], (out[-1] if self.attention else None)
-
-
-def decoder_layout(decoder_model: keras.Model) -> tuple[bool, int]:
-    """``(attention, num_states)`` of a decoder model, from the interface every family's
-    decoder has: it reads ``[tokens, *states]`` and returns ``[probabilities, *states]``, and
-    with attention it also reads ``encoder_outputs, encoder_ids`` (which it does not change)
-    and returns the attention weights last: one input more than outputs."""
-    inputs = len(getattr(decoder_model, "inputs", None) or ())
-    outputs = len(getattr(decoder_model, "outputs", None) or ())
-    if outputs < 1 or inputs - outputs not in (0, 1):
-        raise ValueError(
-            "a decoder model reads [tokens, *states] (and, with attention, encoder_outputs and "
-            "encoder_ids) and returns [probabilities, *states] (and, with attention, the "
-            f"attention weights); this one reads {inputs} inputs and returns {outputs} outputs")
-    attention = inputs == outputs + 1
-    return attention, outputs - 1 - int(attention)
-
-
-def _stepper(decoder_model: keras.Model) -> _Stepper:
-    """The decoder model's :class:`_Stepper`, compiled once and kept on the model
-    (:func:`helpers.compiled.built_for`: forgotten with it)."""
-    return built_for(decoder_model, "stepper", _Stepper)
-
-
-def _rows(state: list, rows: np.ndarray) -> list:
-    """The decoder state of the given batch rows (finished sentences leave, beams copy)."""
-    return [tf.gather(s, rows) for s in state]
 
 
 # --- batched greedy decoding -------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Exercises that answer back: ``check(...)``, ``hint()`` and ``solution()`` for every exercise.
 
 Used in: every notebook's exercises (plumbing, not taught). Each notebook's exercises live in
-``helpers.exercises_NN`` (``NN`` the notebook's number); this module is what they share.
+``helpers.exercises_NN`` (``NN`` the notebook's number), their checks beside them or, where
+they are long, in ``helpers.exercises_NN_checks``; this module is what they all share.
 
 An exercise cell ends with ``q1.check(answer)``. The check prints one line:
 
@@ -18,7 +19,9 @@ one); ``solution()`` prints a worked solution and where the solutions notebook i
 
 from __future__ import annotations
 
+import dis
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,6 +60,26 @@ class Outcome:
 def is_blank(answer: Any) -> bool:
     """True for the blanks an exercise cell starts with: ``...`` and ``None``."""
     return answer is ... or answer is None
+
+
+def is_stub(function: Any) -> bool:
+    """True for a function whose body is still only ``...`` (or ``pass``), after a docstring or
+    not: its code returns None and does nothing else. A check that must load or build a model
+    before it calls the learner's function says "not attempted" at once for such a blank."""
+    code = getattr(function, "__code__", None)
+    if code is None:
+        return False
+    steps = [i for i in dis.get_instructions(code) if i.opname not in ("RESUME", "NOP")]
+    return all(i.opname in ("LOAD_CONST", "RETURN_VALUE", "RETURN_CONST") and i.argval is None
+               or i.opname == "RETURN_VALUE" for i in steps)
+
+
+def error_line(error: Exception) -> str:
+    """The first informative line of an error's message, without terminal colours (Keras wraps
+    the real message in lines of its own), for a one-line :class:`Wrong`."""
+    lines = [re.sub(r"\x1b\[[0-9;]*m", "", line).strip() for line in str(error).splitlines()]
+    return next((line for line in lines
+                 if line and not line.startswith("Exception encountered")), "")
 
 
 def call(function: Any, *args: Any, what: str = "your function", **kwargs: Any) -> Any:

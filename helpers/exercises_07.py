@@ -28,6 +28,7 @@ from helpers.exercises import (
     expect_array,
     expect_number,
     is_blank,
+    is_stub,
 )
 from helpers.subwords import END_OF_WORD, apply_bpe, learn_bpe
 from helpers.transformer import positional_encoding
@@ -44,19 +45,6 @@ def _pair(result: Any, name: str, what: str) -> tuple[np.ndarray, np.ndarray]:
     except Exception as error:
         raise Wrong(f"{name} returns something that is not two arrays of numbers "
                     f"({type(error).__name__})") from error
-
-
-def _is_stub(function: Any) -> bool:
-    """True for a function whose body is only ``...`` (or ``pass``), after a docstring or not:
-    its code returns None and does nothing else."""
-    import dis
-
-    code = getattr(function, "__code__", None)
-    if code is None:
-        return False
-    steps = [i for i in dis.get_instructions(code) if i.opname not in ("RESUME", "NOP")]
-    return all(i.opname in ("LOAD_CONST", "RETURN_VALUE", "RETURN_CONST") and i.argval is None
-               or i.opname == "RETURN_VALUE" for i in steps)
 
 
 def _softmax(scores: np.ndarray) -> np.ndarray:
@@ -409,7 +397,7 @@ MERGE_CASES: tuple[tuple[tuple[str, ...], str], ...] = (
 
 
 def _check_merges(merges_needed: Callable[..., Any]) -> str:
-    if is_blank(merges_needed) or _is_stub(merges_needed):
+    if is_blank(merges_needed) or is_stub(merges_needed):
         raise NotAttempted  # a correct answer returns None for some words: call() would not do
     if not callable(merges_needed):
         raise Wrong(f"merges_needed should be a function, not a {type(merges_needed).__name__}")

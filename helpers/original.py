@@ -18,7 +18,7 @@ The original's model differs from a course model in two ways that matter when de
 package's vocabularies, turned by a fixed lookup table into exactly the original's one-hot
 vectors (padding into the padding character's), the original's LSTMs with their own weights,
 its softmax with the columns in the package's order; no mask, and an encoder input of the fixed
-length ``max_encoder_seq_length``, which :func:`helpers.decoding.encode` pads every batch to.
+length ``max_encoder_seq_length``, which :func:`helpers.decoder_step.encode` pads every batch to.
 The result saves as ``.keras`` and reloads with ``safe_mode=True`` like any model.
 """
 
@@ -33,7 +33,8 @@ from keras import layers
 from helpers.architecture import Architecture, record
 from helpers.checks import check_positive
 from helpers.encoding import RESERVED_TOKENS, START_TOKEN, STOP_TOKEN, Vocabulary
-from helpers.models import TranslationModel, WrongModelKindError, translation_layers
+from helpers.model_files import TranslationModel, WrongModelKindError
+from helpers.models import translation_layers
 from helpers.training import masked_accuracy, masked_loss
 
 #: The decoder's bias for the package's padding and unknown ids, which the original's model

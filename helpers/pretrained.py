@@ -20,7 +20,7 @@ from typing import Any
 from helpers import data as course_data
 from helpers import evaluation, robustness
 from helpers.model_cards import MODELS, write_card
-from helpers.models import (
+from helpers.model_files import (
     TranslationModel,
     load_translation_model,
     write_manifest,
@@ -44,13 +44,16 @@ __all__ = ["attention_split", "heldout_overlap", "main", "model_translate", "ori
 # --- scoring: the numbers every card states ----------------------------------------------------
 
 
-def model_translate(translator: TranslationModel, mode: str = "greedy"):
+def model_translate(translator: TranslationModel, mode: str = "greedy", *, repair: bool = True):
     """``list[str] -> list[str]`` translations for :func:`helpers.evaluation.evaluate`, greedy
     (or ``mode="beam"``, width 4): unknown characters read as ``<unk>``, text longer than the
-    model reads is cut (a model is scored on every sentence, never allowed to skip one)."""
+    model reads is cut (a model is scored on every sentence, never allowed to skip one); typos
+    and names repaired as :func:`~helpers.translation.translate` does (``repair=False``: the
+    model alone)."""
     def run(texts: list[str]) -> list[str]:
         return [t.text for t in translate(translator, texts, mode=mode, beam_width=4,
-                                          on_unknown="unk", on_overflow="truncate")]
+                                          on_unknown="unk", on_overflow="truncate",
+                                          repair=repair)]
 
     return run
 
@@ -80,14 +83,10 @@ def score_translator(translator: TranslationModel, trained_on: Sequence[tuple[st
                                  "sentences/s": round(result.sentences_per_second, 1)}
     everyday = run(list(evaluation.EVERYDAY_SENTENCES))
     trained = {e for e, _ in trained_on}
-    robust = robustness.robustness_scores(run, count=count)
-    clean = robust["clean"]["chrF"]
-    robust["costs"] = {"lower": round(clean - robust["lower"]["chrF"], 2),
-                       "nopunct": round(clean - robust["nopunct"]["chrF"], 2),
-                       "typo": round(clean - robust["typo"]["chrF"], 2),
-                       "names": round(robust["names_clean"]["chrF"] - robust["names"]["chrF"],
-                                      2)}
-    scores["robustness"] = robust
+    scores["robustness"] = robustness.with_costs(robustness.robustness_scores(run, count=count))
+    if translator.manifest.get("english_words"):  # what the repair of typos and names adds
+        scores["robustness_model_alone"] = robustness.with_costs(robustness.robustness_scores(
+            model_translate(translator, repair=False), count=count))
     scores["everyday"] = [
         {"english": e, "output": out, "right": out in all_refs[e], "trained_on": e in trained}
         for e, out in zip(evaluation.EVERYDAY_SENTENCES, everyday, strict=True)]

@@ -28,15 +28,15 @@ from helpers import data as course_data
 from helpers import evaluation
 from helpers.architecture import family
 from helpers.augmentation import AUGMENT_PROBABILITIES, augment_pair
-from helpers.models import (
+from helpers.model_files import (
     ATTENTION_MODEL,
     ORIGINAL_MODEL,
     SEED_MODEL,
-    build_course_model,
     load_translation_model,
     save_translation_model,
     write_manifest,
 )
+from helpers.models import build_course_model
 from helpers.training import (
     TrainingRun,
     TranslationData,

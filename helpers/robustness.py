@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -201,3 +202,15 @@ def robustness_scores(run: Callable[[list[str]], list[str]], *, count: int = 100
     results["novel"] = evaluation.corpus_scores(
         run(novel_sources), [list(refs) for _, refs in NOVEL_SENTENCES]).as_dict()
     return results
+
+
+def with_costs(results: dict[str, dict[str, float]]) -> dict[str, Any]:
+    """:func:`robustness_scores`' ``results`` with ``costs``: the chrF each change loses
+    (lower case, no final punctuation, a typo against clean input; new names against the same
+    sentences with the corpus's names), as issue 20's goals count them."""
+    clean = results["clean"]["chrF"]
+    return {**results, "costs": {
+        "lower": round(clean - results["lower"]["chrF"], 2),
+        "nopunct": round(clean - results["nopunct"]["chrF"], 2),
+        "typo": round(clean - results["typo"]["chrF"], 2),
+        "names": round(results["names_clean"]["chrF"] - results["names"]["chrF"], 2)}}

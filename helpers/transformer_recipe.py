@@ -26,7 +26,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from helpers import evaluation
+from helpers import evaluation, typing_repair
 from helpers.architecture import family
 from helpers.augmentation import AUGMENT_PROBABILITIES, augment_pair
 from helpers.encoding import START_TOKEN, STOP_TOKEN, SubwordVocabulary
@@ -194,7 +194,8 @@ def train_transformer(out: str | Path = TRANSFORMER_MODEL, *,
     manifest = save_translation_model(
         model, out, input_vocab=vocab, target_vocab=vocab,
         max_encoder_seq_length=settings["max_encoder_seq_length"],
-        max_decoder_seq_length=settings["max_decoder_seq_length"], metadata=metadata)
+        max_decoder_seq_length=settings["max_decoder_seq_length"], metadata=metadata,
+        english_words=typing_repair.count_words(e for e, _ in pairs))
     print(f"saved {out} ({Path(out).stat().st_size / 1e6:.1f} MB), "
           f"{metadata['train_seconds'] / 60:.1f} min training", flush=True)
     return manifest

@@ -35,7 +35,7 @@ from helpers.encoding import (
 )
 from helpers.evaluation import corpus_scores
 from helpers.layers import OneHot
-from helpers.models import TranslationModel
+from helpers.model_files import TranslationModel
 from helpers.training import (
     TranslationData,
     heldout_scores,

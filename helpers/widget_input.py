@@ -1,11 +1,11 @@
 """What the widgets make of the text a person types: the rules of
-:func:`helpers.translation.prepare_input`, applied as a widget applies them (characters or words
-the model never saw left out, text too long cut), and the HTML notes that say what was done
-(:func:`unknown_html` echoes the text with what was left out highlighted). Whatever is typed,
+:func:`helpers.translation_input.prepare_input`, applied as a widget applies them (characters or
+words the model never saw left out, text too long cut), and the HTML notes that say what was
+done (:func:`unknown_html` echoes the text with what was left out highlighted). Whatever is typed,
 the result is a note, never a traceback. A subword model (its vocabulary a
 :class:`~helpers.encoding.SubwordVocabulary`) is told about as a character model is (what no
 piece holds is a character it never saw), but its length limit counts pieces: the notes say
-"subword pieces", as :func:`helpers.translation.prepare_input` does.
+"subword pieces", as :func:`helpers.translation_input.prepare_input` does.
 
 Used in: ``08_translation_playground`` (and in 02 / 04 where the widgets help), through
 :mod:`helpers.widgets`; plumbing, so no notebook writes this module out.
@@ -17,7 +17,12 @@ import html
 from typing import Any
 
 from helpers.encoding import SubwordVocabulary, WordVocabulary
-from helpers.translation import EmptyInputError, PreparedInput, normalise_text, prepare_input
+from helpers.translation_input import (
+    EmptyInputError,
+    PreparedInput,
+    normalise_text,
+    prepare_input,
+)
 from helpers.widget_html import _message, _tokens_of
 
 

@@ -22,7 +22,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from helpers.encoding import SubwordVocabulary
-from helpers.models import TranslationModel
+from helpers.model_files import TranslationModel
 from helpers.translation import attention_heads, check_translator
 from helpers.widget_html import _message, _style, _unit
 from helpers.widget_input import _is_word_level, _subwords_of

@@ -23,7 +23,7 @@ from typing import Any
 import ipywidgets as widgets
 import numpy as np
 
-from helpers import decoding
+from helpers import decoding, typing_repair
 from helpers.architecture import architecture_of
 from helpers.decoding import Step
 from helpers.encoding import STOP_TOKEN
@@ -53,7 +53,10 @@ class StepThrough(ModelSwitch, widgets.VBox):
     ``follow=translator_widget`` (a :class:`Translator`, or later :meth:`follow`): every
     sentence the translator translates is decoded here too (its own text box still works in
     between), and when the translator switches to another model (its ``set_model``), so does
-    this widget. :meth:`set_model` switches it (alone) and decodes its sentence again."""
+    this widget. :meth:`set_model` switches it (alone) and decodes its sentence again. A model
+    whose manifest counts its training English decodes the sentence as
+    :func:`~helpers.translation.translate` repairs it (:mod:`helpers.typing_repair`: typos read
+    as the words they miss, new names as ``Tom``), and the notes say what was changed."""
 
     def __init__(self, translator: Any, text: str = "", *, top: int = 5,
                  interval_seconds: float = 0.8, title: str = "The decoder, step by step",
@@ -187,8 +190,11 @@ class StepThrough(ModelSwitch, widgets.VBox):
         if not text.strip():
             self.notes.value = _message("Type an English sentence, then press Decode.")
             return
-        prepared, notes = _prepare(self.translator, text)
-        self.notes.value = notes
+        words = self.translator.manifest.get("english_words")  # as translate() repairs it
+        repaired = typing_repair.repair(text, words) if words else None
+        prepared, notes = _prepare(self.translator, text if repaired is None else repaired.text)
+        said = [] if repaired is None else typing_repair.notices(repaired)
+        self.notes.value = "".join(_message(line) for line in said) + notes
         if prepared is None:
             return
         encoder_model, decoder_model = self._inference

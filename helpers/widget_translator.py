@@ -304,8 +304,9 @@ class Translator(ModelSwitch, widgets.VBox):
         self.confidences = list(confidences)
         self._last_mode = mode
         self.attention_weights = None
-        self.notes.value = notes + ("" if translation.finished
-                                    else _message(translation.notices[-1], error=True))
+        self.notes.value = (notes + "".join(_message(said) for said in translation.repairs)
+                            + ("" if translation.finished
+                               else _message(translation.notices[-1], error=True)))
         if translation.text:
             self.result.value = confidence_html(translation.text, confidences,
                                                 words=self._words, subwords=self.subwords)

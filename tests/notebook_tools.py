@@ -150,6 +150,24 @@ def helper_definition(obj) -> ast.stmt:
     return ast.parse(textwrap.dedent(inspect.getsource(obj))).body[0]
 
 
+def assert_same_code(dotted: str, helper) -> None:
+    """The cell marked ``# teaches: dotted`` defines ``helper``'s code: the same syntax tree,
+    docstring included (layout and comments aside), or an assertion naming the notebook."""
+    mine, theirs = notebook_definition(dotted), helper_definition(helper)
+    assert ast.get_docstring(mine) == ast.get_docstring(theirs)
+    assert ast.dump(mine) == ast.dump(theirs), (
+        f"notebook {taught_map()[dotted].name[:2]}'s {dotted.rsplit('.', 1)[1]} is not the code "
+        f"of {dotted}: copy it again")
+
+
+def sees_a_change(dotted: str, helper, old: str, new: str) -> bool:
+    """Does :func:`assert_same_code`'s comparison tell the notebook's ``dotted`` from
+    ``helper``'s code with ``old`` replaced by ``new`` (a change of one character or token)?"""
+    source = textwrap.dedent(inspect.getsource(helper))
+    changed = ast.parse(source.replace(old, new)).body[0]
+    return ast.dump(changed) != ast.dump(notebook_definition(dotted))
+
+
 def describe(model) -> list[tuple[str, str, int]]:
     """A model's layers as ``(name, class name, parameter count)``."""
     return [(layer.name, type(layer).__name__, layer.count_params()) for layer in model.layers]

@@ -11,7 +11,7 @@ import keras
 import pytest
 
 from helpers import architecture as arch
-from helpers import decoding, models, translation
+from helpers import decoding, model_files, models, translation
 from helpers.attention import build_attention_model
 from helpers.variants import build_gru_model, build_word_model
 from tests.conftest import SOURCES, TARGETS, recite_toy_pairs, toy_translator
@@ -68,7 +68,7 @@ def _rewrite(path, change) -> None:
     meta = models.manifest_path(path)
     manifest = json.loads(meta.read_text(encoding="utf-8"))
     change(manifest)
-    models.write_manifest(path, manifest)
+    model_files.write_manifest(path, manifest)
 
 
 def _saved(model, toy, tmp_path):
@@ -100,7 +100,7 @@ def test_a_wrong_record_is_refused_in_words(tmp_path, toy, course_model, change,
                                             message) -> None:
     path = _saved(course_model, toy, tmp_path)
     _rewrite(path, lambda m: change(m["architecture"]))
-    with pytest.raises(models.ManifestError, match=message):
+    with pytest.raises(model_files.ManifestError, match=message):
         models.load_translation_model(path)
 
 

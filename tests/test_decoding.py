@@ -11,7 +11,7 @@ import pytest
 
 from helpers import decoding as dec
 from helpers import encoding as enc
-from helpers import models
+from helpers import model_files, models
 from tests.conftest import MAX_OUT, TARGETS
 
 
@@ -69,7 +69,7 @@ def test_padding_does_not_change_an_encoding(toy, course_model) -> None:
 def test_inference_models_reject_other_models() -> None:
     inputs = keras.Input(shape=(3,))
     plain = keras.Model(inputs, keras.layers.Dense(2)(inputs))
-    with pytest.raises(models.WrongModelKindError, match="two inputs"):
+    with pytest.raises(model_files.WrongModelKindError, match="two inputs"):
         models.inference_models(plain)
 
 

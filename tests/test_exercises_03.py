@@ -8,15 +8,8 @@ import numpy as np
 import pytest
 
 from helpers import exercises as ex
-from helpers.exercises_03 import (
-    LEARNING_RATES,
-    model_weights,
-    q1,
-    q2,
-    q3,
-    q4,
-    q5,
-)
+from helpers.exercises_03 import q1, q2, q3, q4, q5
+from helpers.exercises_03_checks import LEARNING_RATES, model_weights
 from helpers.models import OneHot, build_original_model
 from helpers.training import TrainingRun, masked_loss
 

@@ -14,17 +14,8 @@ from helpers import exercises as ex
 from helpers.decoding import beam_search, greedy_decode
 from helpers.encoding import encode_sequences
 from helpers.evaluation import sentence_chrf
-from helpers.exercises_04 import (
-    CHRF_CASES,
-    char_ngrams,
-    chrf_variant,
-    q1,
-    q2,
-    q3,
-    q4,
-    q5,
-    tiny_translator,
-)
+from helpers.exercises_04 import q1, q2, q3, q4, q5
+from helpers.exercises_04_checks import CHRF_CASES, char_ngrams, chrf_variant, tiny_translator
 from helpers.models import inference_models, load_translation_model, save_translation_model
 
 

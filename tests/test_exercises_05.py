@@ -10,6 +10,7 @@ from keras import ops
 
 from helpers import exercises as ex
 from helpers import exercises_05 as nb
+from helpers import exercises_05_checks as checks
 from helpers.layers import LuongAttention
 from helpers.translation import attention_map
 
@@ -261,8 +262,9 @@ def parting(translator, source, text_a, text_b):
 def test_q5_correct() -> None:
     outcome = nb.q5.evaluate(parting)
     assert outcome.passed, outcome.message
-    translator = nb.pretrained_translator()
-    for source, a, b in nb.PARTING_CASES:  # what the exercise teaches: the parting row is shared
+    translator = checks.pretrained_translator()
+    # what the exercise teaches: the parting row is shared
+    for source, a, b in checks.PARTING_CASES:
         first, shared = parting(translator, source, a, b)
         assert shared == first + 1, (source, first, shared)
 
@@ -297,7 +299,7 @@ def test_q5_not_attempted() -> None:
 
 def test_the_toy_batch_is_notebook_05s() -> None:
     """Section 2's example: sentence 2 has two characters, then three padded positions."""
-    query, values, ids = nb.toy_inputs()
+    query, values, ids = checks.toy_inputs()
     assert query.shape == (2, 3, 4) and values.shape == (2, 5, 4)
     assert (ids[1, 2:] == 0).all() and (ids[0] != 0).all()
     keras.utils.set_random_seed(0)

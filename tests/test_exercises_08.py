@@ -15,12 +15,13 @@ import pytest
 
 from helpers import exercises as ex
 from helpers import exercises_08 as nb
+from helpers import exercises_08_checks as checks
 from helpers.translation import TranslationInputError, translate
 
 
 @pytest.fixture(scope="module")
 def model():
-    return nb.attention_model()
+    return checks.attention_model()
 
 
 # --- 8.1 · which English word each French word looks at --------------------------------------
@@ -39,7 +40,7 @@ def looks_at(sentence, translation, weights):
 def test_q1_correct(model) -> None:
     outcome = nb.q1.evaluate(looks_at)
     assert outcome.passed, outcome.message
-    for sentence in nb.ATTENTION_SENTENCES:
+    for sentence in checks.ATTENTION_SENTENCES:
         assert repr(sentence) in outcome.message  # the note shows what the model does
 
 
@@ -66,7 +67,7 @@ def test_q1_wrong() -> None:
     outcome = nb.q1.evaluate(in_english_order)
     assert outcome.status == ex.WRONG and "another English word" in outcome.message
 
-    outcome = nb.q1.evaluate(lambda s, t, w: [w for w, _, _ in nb.words(s)])
+    outcome = nb.q1.evaluate(lambda s, t, w: [w for w, _, _ in checks.words(s)])
     assert outcome.status == ex.WRONG and "not a (French word, English word) pair" in (
         outcome.message)
 
@@ -80,8 +81,8 @@ def test_q1_not_attempted() -> None:
 
 
 def test_the_toy_map_is_a_map() -> None:
-    weights = nb.toy_map()
-    assert weights.shape == (len(nb.TOY_TRANSLATION) + 1, len(nb.TOY_SENTENCE))
+    weights = checks.toy_map()
+    assert weights.shape == (len(checks.TOY_TRANSLATION) + 1, len(checks.TOY_SENTENCE))
     assert np.allclose(weights.sum(axis=1), 1.0)
 
 
@@ -210,7 +211,7 @@ def test_the_reference_temperature_is_what_sampling_uses() -> None:
     for t in (0.5, 1.0, 1.5):
         logits = np.log(p) / t
         expected = np.exp(logits - logits.max()) / np.exp(logits - logits.max()).sum()
-        assert np.allclose(nb.with_temperature(p, t), expected)
+        assert np.allclose(checks.with_temperature(p, t), expected)
 
 
 # --- 8.5 · a sentence where beam search beats greedy ------------------------------------------
@@ -276,4 +277,4 @@ def test_the_score_is_the_one_beam_search_ranks_by(model, winner) -> None:
                         beam_width=nb.BEAM_WIDTH,
                         max_decoder_seq_length=model.max_decoder_seq_length, return_all=True)[0]
     for text, score in beams[:2]:
-        assert nb.mean_log_probability(model, sentence, text) == pytest.approx(score, abs=1e-3)
+        assert checks.mean_log_probability(model, sentence, text) == pytest.approx(score, abs=1e-3)

@@ -9,31 +9,32 @@ from pathlib import Path
 
 import pytest
 
-from helpers import models, translation
+from helpers import model_files, translation
 from helpers.encoding import Vocabulary
 
 
 @pytest.fixture
 def copy(tmp_path) -> Path:
     """A copy of the shipped seed model and its manifest."""
-    target = tmp_path / models.SEED_MODEL.name
-    shutil.copy(models.SEED_MODEL, target)
-    shutil.copy(models.manifest_path(models.SEED_MODEL), models.manifest_path(target))
+    target = tmp_path / model_files.SEED_MODEL.name
+    shutil.copy(model_files.SEED_MODEL, target)
+    shutil.copy(model_files.manifest_path(model_files.SEED_MODEL),
+                model_files.manifest_path(target))
     return target
 
 
 def edit(path: Path, change, *, rehash: bool = False) -> None:
-    meta = models.manifest_path(path)
+    meta = model_files.manifest_path(path)
     manifest = json.loads(meta.read_text(encoding="utf-8"))
     change(manifest)
     if rehash:  # a consistent manifest that is still wrong for the model
-        models.write_manifest(path, manifest)
+        model_files.write_manifest(path, manifest)
     else:
         meta.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
 
 
 def test_the_untouched_copy_loads(copy) -> None:
-    assert translation.translate(models.load_translation_model(copy), "Go.").text
+    assert translation.translate(model_files.load_translation_model(copy), "Go.").text
 
 
 def test_the_seed_models_old_file_name_still_loads_with_a_warning(copy) -> None:
@@ -42,12 +43,12 @@ def test_the_seed_models_old_file_name_still_loads_with_a_warning(copy) -> None:
     assert copy.name == "fra_eng_seed.keras"
     old = copy.with_name("fra_eng_course.keras")
     with pytest.warns(DeprecationWarning, match="fra_eng_course.keras was renamed fra_eng_seed"):
-        loaded = models.load_translation_model(old)
+        loaded = model_files.load_translation_model(old)
     assert loaded.manifest["model_file"] == copy.name
-    assert loaded.manifest == models.load_translation_model(copy).manifest
+    assert loaded.manifest == model_files.load_translation_model(copy).manifest
     copy.unlink()
-    with pytest.raises(models.ModelNotFoundError, match="fra_eng_course.keras"):
-        models.load_translation_model(old)  # neither file: the path asked for is named
+    with pytest.raises(model_files.ModelNotFoundError, match="fra_eng_course.keras"):
+        model_files.load_translation_model(old)  # neither file: the path asked for is named
 
 
 def test_a_swapped_vocabulary_is_caught(copy) -> None:
@@ -56,22 +57,22 @@ def test_a_swapped_vocabulary_is_caught(copy) -> None:
         a, e = vocab.index("a"), vocab.index("e")
         vocab[a], vocab[e] = "e", "a"
     edit(copy, swap)
-    with pytest.raises(models.ManifestError, match="edited after it was written"):
-        models.load_translation_model(copy)
+    with pytest.raises(model_files.ManifestError, match="edited after it was written"):
+        model_files.load_translation_model(copy)
 
 
 def test_a_vocabulary_that_does_not_fit_the_model_is_caught(copy) -> None:
     edit(copy, lambda m: m["input_vocabulary"].append("ß"), rehash=True)
-    with pytest.raises(models.ManifestError, match="encoder reads .* tokens but the input"):
-        models.load_translation_model(copy)
+    with pytest.raises(model_files.ManifestError, match="encoder reads .* tokens but the input"):
+        model_files.load_translation_model(copy)
 
 
 @pytest.mark.parametrize("field", ["input_vocabulary", "max_encoder_seq_length", "sha256",
                                    "manifest_sha256"])
 def test_a_missing_field_is_named(copy, field) -> None:
     edit(copy, lambda m: m.pop(field))
-    with pytest.raises(models.ManifestError, match=f"no field '{field}'"):
-        models.load_translation_model(copy)
+    with pytest.raises(model_files.ManifestError, match=f"no field '{field}'"):
+        model_files.load_translation_model(copy)
 
 
 @pytest.mark.parametrize(("field", "value"), [("max_encoder_seq_length", "twenty"),
@@ -80,22 +81,22 @@ def test_a_missing_field_is_named(copy, field) -> None:
                                               ("metadata", [])])
 def test_a_field_of_the_wrong_type_is_named(copy, field, value) -> None:
     edit(copy, lambda m: m.__setitem__(field, value), rehash=True)
-    with pytest.raises(models.ManifestError, match=f"field '{field}' must be"):
-        models.load_translation_model(copy)
+    with pytest.raises(model_files.ManifestError, match=f"field '{field}' must be"):
+        model_files.load_translation_model(copy)
 
 
 def test_a_manifest_of_another_model_is_caught(copy) -> None:
     edit(copy, lambda m: m.__setitem__("model_file", "other.keras"), rehash=True)
-    with pytest.raises(models.ManifestError, match="belongs to another model"):
-        models.load_translation_model(copy)
+    with pytest.raises(model_files.ManifestError, match="belongs to another model"):
+        model_files.load_translation_model(copy)
 
 
 def test_a_changed_model_file_is_caught(copy) -> None:
     data = bytearray(copy.read_bytes())
     data[len(data) // 2] ^= 0xFF
     copy.write_bytes(bytes(data))
-    with pytest.raises(models.ModelHashMismatchError):
-        models.load_translation_model(copy)
+    with pytest.raises(model_files.ModelHashMismatchError):
+        model_files.load_translation_model(copy)
 
 
 def test_an_unreadable_file_says_which_and_what_to_do(copy, monkeypatch) -> None:
@@ -108,22 +109,22 @@ def test_an_unreadable_file_says_which_and_what_to_do(copy, monkeypatch) -> None
         return real_read_text(self, *args, **kwargs)
 
     monkeypatch.setattr(Path, "read_text", refuse)
-    with pytest.raises(models.UnreadableModelFileError, match="chmod u\\+r .*json"):
-        models.load_translation_model(copy)
+    with pytest.raises(model_files.UnreadableModelFileError, match="chmod u\\+r .*json"):
+        model_files.load_translation_model(copy)
 
 
 def test_a_hand_built_translation_model_with_wrong_vocabularies_is_refused(translator, toy) \
         -> None:
     input_vocab, target_vocab, _, _ = toy
-    with pytest.raises(models.ManifestError, match="input vocabulary"):
-        models.TranslationModel(translator.model, target_vocab, target_vocab, {})
-    with pytest.raises(models.ManifestError, match="target vocabulary"):
-        models.TranslationModel(translator.model, input_vocab, input_vocab, {})
-    with pytest.raises(models.ManifestError, match="positive whole number"):
-        models.TranslationModel(translator.model, input_vocab, target_vocab,
-                                {"max_encoder_seq_length": "20"})
+    with pytest.raises(model_files.ManifestError, match="input vocabulary"):
+        model_files.TranslationModel(translator.model, target_vocab, target_vocab, {})
+    with pytest.raises(model_files.ManifestError, match="target vocabulary"):
+        model_files.TranslationModel(translator.model, input_vocab, input_vocab, {})
+    with pytest.raises(model_files.ManifestError, match="positive whole number"):
+        model_files.TranslationModel(translator.model, input_vocab, target_vocab,
+                                     {"max_encoder_seq_length": "20"})
     with pytest.raises(TypeError, match="keras.Model"):
-        models.TranslationModel("model", input_vocab, target_vocab, {})
+        model_files.TranslationModel("model", input_vocab, target_vocab, {})
 
 
 @pytest.mark.parametrize(("value", "words"), [(None, "NoneType"), (42, "int"), (1.5, "float"),
@@ -135,7 +136,7 @@ def test_translate_answers_wrong_types_in_its_own_words(translator, value, words
 
 def test_a_path_the_system_cannot_hold_is_refused_in_words() -> None:
     with pytest.raises(ValueError, match="path has a name of 5000 bytes"):
-        models.load_translation_model("x" * 5000)
+        model_files.load_translation_model("x" * 5000)
 
 
 @pytest.mark.parametrize(("token", "name"), [("\t", "start"), ("\n", "stop")])
@@ -143,5 +144,12 @@ def test_a_target_vocabulary_without_start_or_stop_is_refused_when_made(translat
                                                                          name) -> None:
     input_vocab, target_vocab, _, _ = toy
     lacking = Vocabulary(tuple("§" if t == token else t for t in target_vocab.tokens))
-    with pytest.raises(models.ManifestError, match=rf"target_vocab has no {name} token"):
-        models.TranslationModel(translator.model, input_vocab, lacking, translator.manifest)
+    with pytest.raises(model_files.ManifestError, match=rf"target_vocab has no {name} token"):
+        model_files.TranslationModel(translator.model, input_vocab, lacking, translator.manifest)
+
+
+@pytest.mark.parametrize("words", [["cold"], {"cold": 0}, {"cold": "3"}, {"cold": True}])
+def test_english_words_that_are_not_counts_are_named(copy, words) -> None:
+    edit(copy, lambda m: m.__setitem__("english_words", words), rehash=True)
+    with pytest.raises(model_files.ManifestError, match="'english_words' must"):
+        model_files.load_translation_model(copy)

@@ -7,7 +7,7 @@ import keras
 import numpy as np
 import pytest
 
-from helpers import data, decoding, encoding, models, original, translation
+from helpers import data, decoding, encoding, model_files, models, original, translation
 
 
 def original_arrays(pairs, pad_with_space=True):
@@ -180,7 +180,7 @@ def test_wrap_answers_bad_arguments_in_its_own_words(built, course_model) -> Non
     model, arrays = built[:2]
     _, input_token_index, target_token_index, max_enc, max_dec = arrays[:5]
     lengths = {"max_encoder_seq_length": max_enc, "max_decoder_seq_length": max_dec}
-    with pytest.raises(models.WrongModelKindError, match="one-hot inputs"):
+    with pytest.raises(model_files.WrongModelKindError, match="one-hot inputs"):
         original.wrap_original_model(course_model, input_token_index, target_token_index,
                                      **lengths)
     smaller = dict(list(input_token_index.items())[:-1])

@@ -70,8 +70,9 @@ def test_helpers_has_no_import_cycle() -> None:
 #: The modules that register a model family (helpers.architecture.FAMILY_MODULES), and those
 #: that must not import one: they ask the architecture record and the registry (issue 23).
 FAMILY_MODULE_NAMES = {"attention", "variants", "models", "transformer"}
-FAMILY_FREE = ("decoding", "translation", "widget_html", "widget_static", "widget_input",
-               "widget_models", "widget_translator", "widget_steps", "widgets", "pretrained")
+FAMILY_FREE = ("model_files", "decoder_step", "decoding", "translation_input", "translation",
+               "widget_html", "widget_static", "widget_input", "widget_models",
+               "widget_translator", "widget_steps", "widgets", "pretrained")
 
 
 def test_decoders_and_widgets_import_no_family_module() -> None:
@@ -106,15 +107,16 @@ def test_every_module_names_its_notebook() -> None:
 LAYERS = [
     ["checks", "compiled", "exercises", "profiles", "data", "encoding", "layers", "architecture",
      "baselines", "evaluation", "figures", "augmentation", "robustness", "app_server", "subwords",
-     "model_goals"],
-    ["training", "models", "attention", "original", "addition", "transformer"],
-    ["decoding"],
-    ["translation"],
+     "model_goals", "typing_repair"],
+    ["training", "model_files", "models", "attention", "original", "addition", "transformer"],
+    ["decoder_step", "decoding"],
+    ["translation_input", "translation"],
     ["variants", "widget_html", "widget_static", "widget_input", "widget_models",
      "widget_translator", "widget_steps", "widgets"],
-    ["recipes", "transformer_recipe", "model_cards", "pretrained"],
-    ["exercises_01", "exercises_02", "exercises_03", "exercises_04", "exercises_05",
-     "exercises_06", "exercises_07", "exercises_08"],
+    ["recipes", "transformer_recipe", "card_scores", "model_cards", "pretrained"],
+    ["exercises_01", "exercises_02", "exercises_03_checks", "exercises_03", "exercises_04_checks",
+     "exercises_04", "exercises_05_checks", "exercises_05", "exercises_06", "exercises_07",
+     "exercises_08_checks", "exercises_08"],
 ]
 
 

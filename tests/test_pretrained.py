@@ -9,7 +9,16 @@ import copy
 import numpy as np
 import pytest
 
-from helpers import architecture, data, evaluation, model_cards, models, pretrained, recipes
+from helpers import (
+    architecture,
+    data,
+    evaluation,
+    model_cards,
+    model_goals,
+    models,
+    pretrained,
+    recipes,
+)
 from helpers.augmentation import augment_pair
 
 
@@ -40,7 +49,7 @@ def test_the_default_model_attends_and_its_card_states_its_floor_and_goals() -> 
     assert scores["course"]["sentences"] == 1000
     seed = models.load_translation_model(models.SEED_MODEL).manifest["metadata"]["scores"]
     assert scores["course"]["chrF"] > seed["course"]["chrF"]
-    met = model_cards.floor_met(name, scores)
+    met = model_goals.floor_met(name, scores)
     assert met is not None, f"the default model {name!r} has no floor in model_goals.FLOORS"
     card = models.PRETRAINED_MODEL.with_suffix(".md").read_text(encoding="utf-8")
     assert ("**met**" if met else "**not met**") in card
@@ -49,29 +58,29 @@ def test_the_default_model_attends_and_its_card_states_its_floor_and_goals() -> 
         path = model_cards.MODELS[other].with_suffix(".md")
         assert "**The course's default model**" not in path.read_text(encoding="utf-8"), other
     robust = scores["robustness"]
-    verdict = "**met**." if model_cards.robustness_goals_met(robust) else "**not met**"
+    verdict = "**met**." if model_goals.robustness_goals_met(robust) else "**not met**"
     assert "Text as people type it" in card and f"{robust['lower']['chrF']:.2f}" in card
     assert "Issue 20's goals" in card and verdict in card
-    assert model_cards.floor_met("seed", scores) is None
+    assert model_goals.floor_met("seed", scores) is None
 
 
 def test_the_attention_floor_is_read_as_a_floor() -> None:
-    assert model_cards.floor_met("attention", {"course": {"chrF": 55.0, "exact match %": 20.0}})
-    assert not model_cards.floor_met("attention", {"course": {"chrF": 54.9, "exact match %": 30}})
-    assert model_cards.floor_met("transformer", {"course": {"chrF": 62.0}})
-    assert not model_cards.floor_met("transformer", {"course": {"chrF": 61.99}})
+    assert model_goals.floor_met("attention", {"course": {"chrF": 55.0, "exact match %": 20.0}})
+    assert not model_goals.floor_met("attention", {"course": {"chrF": 54.9, "exact match %": 30}})
+    assert model_goals.floor_met("transformer", {"course": {"chrF": 62.0}})
+    assert not model_goals.floor_met("transformer", {"course": {"chrF": 61.99}})
 
 
 def test_issue_20s_goals_are_read_as_floors_and_ceilings() -> None:
     goals = {"novel": {"exact match %": 50.0}, "names": {"carried %": 90.0},
              "costs": {"lower": 3.0, "nopunct": 3.0, "typo": 10.0, "names": 5.0}}
-    assert model_cards.robustness_goals_met(goals)
+    assert model_goals.robustness_goals_met(goals)
     for part, key, value in [("novel", "exact match %", 49.9), ("names", "carried %", 89.9),
                              ("costs", "lower", 3.1), ("costs", "nopunct", 3.1),
                              ("costs", "typo", 10.1), ("costs", "names", 5.1)]:
         worse = copy.deepcopy(goals)
         worse[part][key] = value
-        assert not model_cards.robustness_goals_met(worse), (part, key, value)
+        assert not model_goals.robustness_goals_met(worse), (part, key, value)
 
 
 def test_the_original_100_model_recites_and_its_card_states_its_goal() -> None:
@@ -80,11 +89,11 @@ def test_the_original_100_model_recites_and_its_card_states_its_goal() -> None:
     assert shipped["settings"]["patience"] is None
     scores = shipped["scores"]
     card = models.ORIGINAL_100_MODEL.with_suffix(".md").read_text(encoding="utf-8")
-    met = model_cards.floor_met("original-100", scores)
+    met = model_goals.floor_met("original-100", scores)
     assert ("**met**" if met else "**not met**") in card and "no early stopping" in card
     early = models.load_translation_model(models.ORIGINAL_MODEL).manifest["metadata"]["scores"]
     assert scores["training"]["exact match %"] > early["training"]["exact match %"]
-    assert not model_cards.floor_met("original-100", {"training": {"exact match %": 49.9}})
+    assert not model_goals.floor_met("original-100", {"training": {"exact match %": 49.9}})
 
 
 @pytest.mark.slow  # reads the whole corpus

@@ -5,9 +5,6 @@ on the tiny models of ``tests/conftest.py``."""
 
 from __future__ import annotations
 
-import ast
-import inspect
-
 import keras
 import numpy as np
 import pytest
@@ -17,10 +14,10 @@ from helpers import encoding as enc
 from tests.conftest import MAX_OUT, TARGETS
 from tests.notebook_tools import (
     arrays,
+    assert_same_code,
     describe,
-    helper_definition,
-    notebook_definition,
     optimizer_config,
+    sees_a_change,
     taught,
 )
 
@@ -45,16 +42,11 @@ def course_class_stays_registered():
 
 @pytest.mark.parametrize("dotted", sorted(HELPERS))
 def test_notebook_code_is_the_helpers_code(dotted) -> None:
-    mine, theirs = notebook_definition(dotted), helper_definition(HELPERS[dotted])
-    assert ast.get_docstring(mine) == ast.get_docstring(theirs)
-    assert ast.dump(mine) == ast.dump(theirs), (
-        f"notebook 05's {dotted.rsplit('.', 1)[1]} is not the code of {dotted}: copy it again")
+    assert_same_code(dotted, HELPERS[dotted])
 
 
 def test_the_code_comparison_sees_a_one_character_change() -> None:
-    source = inspect.getsource(layers.LuongAttention)
-    changed = ast.parse(source.replace("-1e9", "-1e8")).body[0]
-    assert ast.dump(changed) != ast.dump(notebook_definition("helpers.layers.LuongAttention"))
+    assert sees_a_change("helpers.layers.LuongAttention", layers.LuongAttention, "-1e9", "-1e8")
 
 
 def test_the_notebook_uses_its_own_definitions() -> None:

@@ -10,7 +10,12 @@ import numpy as np
 import pytest
 
 from helpers import augmentation as aug
-from tests.notebook_tools import helper_definition, notebook_definition, taught
+from tests.notebook_tools import (
+    assert_same_code,
+    helper_definition,
+    notebook_definition,
+    taught,
+)
 
 NAMES = ["lower_case", "drop_final_punctuation", "add_typo", "made_up_name", "varied_name",
          "names_in", "swap_names", "augment_pair"]
@@ -20,9 +25,7 @@ PAIRS = [("Tom is hungry.", "Tom a faim."), ("Mary and Tom left.", "Marie et Tom
 
 @pytest.mark.parametrize("name", NAMES)
 def test_the_notebook_writes_the_helpers_code(name: str) -> None:
-    dotted = f"helpers.augmentation.{name}"
-    assert ast.dump(notebook_definition(dotted)) == ast.dump(
-        helper_definition(getattr(aug, name)))
+    assert_same_code(f"helpers.augmentation.{name}", getattr(aug, name))
 
 
 def test_a_changed_line_is_caught() -> None:

@@ -6,10 +6,7 @@ toy pairs of ``tests/conftest.py``."""
 
 from __future__ import annotations
 
-import ast
-import inspect
 import re
-import textwrap
 
 import keras
 import numpy as np
@@ -21,11 +18,11 @@ from tests.conftest import SOURCES, TARGETS
 from tests.notebook_tools import (
     MARKER,
     arrays,
+    assert_same_code,
     code_sources,
     describe,
-    helper_definition,
-    notebook_definition,
     optimizer_config,
+    sees_a_change,
     taught,
     taught_map,
 )
@@ -55,10 +52,7 @@ def test_the_notebook_teaches_every_name_once() -> None:
 
 @pytest.mark.parametrize("dotted", sorted(HELPERS))
 def test_notebook_code_is_the_helpers_code(dotted) -> None:
-    mine, theirs = notebook_definition(dotted), helper_definition(HELPERS[dotted])
-    assert ast.get_docstring(mine) == ast.get_docstring(theirs)
-    assert ast.dump(mine) == ast.dump(theirs), (
-        f"notebook 06's {dotted.rsplit('.', 1)[1]} is not the code of {dotted}: copy it again")
+    assert_same_code(dotted, HELPERS[dotted])
 
 
 def test_the_word_pattern_is_the_same() -> None:
@@ -67,10 +61,8 @@ def test_the_word_pattern_is_the_same() -> None:
 
 
 def test_the_code_comparison_sees_a_one_token_change() -> None:
-    source = textwrap.dedent(inspect.getsource(variants.ScheduledSampling))
-    changed = ast.parse(source.replace("coins < teacher_forcing", "coins <= teacher_forcing"))
-    assert ast.dump(changed.body[0]) != \
-        ast.dump(notebook_definition("helpers.variants.ScheduledSampling"))
+    assert sees_a_change("helpers.variants.ScheduledSampling", variants.ScheduledSampling,
+                         "coins < teacher_forcing", "coins <= teacher_forcing")
 
 
 def test_the_notebook_uses_its_own_definitions() -> None:

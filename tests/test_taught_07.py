@@ -6,9 +6,6 @@ the same weights."""
 
 from __future__ import annotations
 
-import ast
-import inspect
-
 import keras
 import numpy as np
 import pytest
@@ -18,10 +15,10 @@ from helpers.models import TranslationModel
 from tests.conftest import SOURCES, TARGETS
 from tests.notebook_tools import (
     arrays,
+    assert_same_code,
     describe,
-    helper_definition,
-    notebook_definition,
     optimizer_config,
+    sees_a_change,
     taught,
 )
 
@@ -57,17 +54,12 @@ def course_classes_stay_registered():
 
 @pytest.mark.parametrize("dotted", sorted(HELPERS))
 def test_notebook_code_is_the_helpers_code(dotted) -> None:
-    mine, theirs = notebook_definition(dotted), helper_definition(HELPERS[dotted])
-    assert ast.get_docstring(mine) == ast.get_docstring(theirs)
-    assert ast.dump(mine) == ast.dump(theirs), (
-        f"notebook 07's {dotted.rsplit('.', 1)[1]} is not the code of {dotted}: copy it again")
+    assert_same_code(dotted, HELPERS[dotted])
 
 
 def test_the_code_comparison_sees_a_one_character_change() -> None:
-    source = inspect.getsource(transformer.scaled_dot_product_attention)
-    changed = ast.parse(source.replace("-1e9", "-1e8")).body[0]
-    assert ast.dump(changed) != ast.dump(
-        notebook_definition("helpers.transformer.scaled_dot_product_attention"))
+    assert sees_a_change("helpers.transformer.scaled_dot_product_attention",
+                         transformer.scaled_dot_product_attention, "-1e9", "-1e8")
 
 
 def test_the_notebook_uses_its_own_definitions() -> None:

@@ -13,7 +13,7 @@ import keras
 import numpy as np
 import pytest
 
-from helpers import models, training
+from helpers import model_files, models, training
 from helpers.encoding import (
     Vocabulary,
     add_start_stop,
@@ -276,7 +276,7 @@ def test_changed_file_fails_the_hash_check(saved, tmp_path) -> None:
     raw = bytearray(path.read_bytes())
     raw[len(raw) // 2] ^= 0xFF
     path.write_bytes(bytes(raw))
-    with pytest.raises(models.ModelHashMismatchError, match="SHA-256"):
+    with pytest.raises(model_files.ModelHashMismatchError, match="SHA-256"):
         models.load_translation_model(path)
 
 
@@ -285,15 +285,15 @@ def rewrite_hash(path: Path) -> None:
     the check under test is the one that fires."""
     meta = models.manifest_path(path)
     manifest = json.loads(meta.read_text("utf-8"))
-    manifest["sha256"] = models.file_sha256(path)
-    models.write_manifest(path, manifest)
+    manifest["sha256"] = model_files.file_sha256(path)
+    model_files.write_manifest(path, manifest)
 
 
 def test_corrupt_file_gives_a_clear_error(saved, tmp_path) -> None:
     path = copy_model(saved, tmp_path)
     path.write_bytes(b"this is not a zip archive")
     rewrite_hash(path)
-    with pytest.raises(models.CorruptModelFileError, match="not a .keras file"):
+    with pytest.raises(model_files.CorruptModelFileError, match="not a .keras file"):
         models.load_translation_model(path)
 
 
@@ -302,9 +302,9 @@ def test_model_of_another_kind_gives_a_clear_error(saved, tmp_path) -> None:
     other = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
     other.save(path)
     rewrite_hash(path)
-    with pytest.raises(models.WrongModelKindError, match="not a translation model"):
+    with pytest.raises(model_files.WrongModelKindError, match="not a translation model"):
         models.load_translation_model(path)
-    with pytest.raises(models.WrongModelKindError):
+    with pytest.raises(model_files.WrongModelKindError):
         models.save_translation_model(other, tmp_path / "x.keras", input_vocab=Vocabulary(
             ("<pad>", "<unk>")), target_vocab=Vocabulary(("<pad>", "<unk>")),
             max_encoder_seq_length=1, max_decoder_seq_length=1)
@@ -314,14 +314,14 @@ def test_missing_or_foreign_manifest(saved, tmp_path) -> None:
     path = copy_model(saved, tmp_path)
     meta = models.manifest_path(path)
     meta.write_text(json.dumps({"kind": "something else"}), "utf-8")
-    with pytest.raises(models.WrongModelKindError, match="does not describe"):
+    with pytest.raises(model_files.WrongModelKindError, match="does not describe"):
         models.load_translation_model(path)
     meta.unlink()
-    with pytest.raises(models.ModelNotFoundError, match="manifest"):
+    with pytest.raises(model_files.ModelNotFoundError, match="manifest"):
         models.load_translation_model(path)
-    with pytest.raises(models.ModelNotFoundError):
+    with pytest.raises(model_files.ModelNotFoundError):
         models.load_translation_model(tmp_path / "absent.keras")
-    assert issubclass(models.ModelFileError, ValueError)
+    assert issubclass(model_files.ModelFileError, ValueError)
 
 
 # --- notebook 03's own versions agree with helpers ----------------------------------------

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from helpers import architecture, encoding, models, subwords, transformer, translation
+from helpers import architecture, encoding, model_files, models, subwords, transformer, translation
 from tests.conftest import SOURCES, TARGETS
 from tests.conftest import TRANSFORMER_MAX_LENGTH as MAX_LENGTH
 
@@ -288,10 +288,10 @@ def test_a_missing_or_changed_tokenizer_is_refused(translator, vocab, tmp_path) 
     tokenizer = models.tokenizer_path(path)
     other = subwords.train_subwords(SOURCES + TARGETS, 49)
     tokenizer.write_bytes(other.model_proto)
-    with pytest.raises(models.ModelHashMismatchError, match="not the tokenizer"):
+    with pytest.raises(model_files.ModelHashMismatchError, match="not the tokenizer"):
         models.load_translation_model(path)
     tokenizer.unlink()
-    with pytest.raises(models.ModelNotFoundError, match="needs its tokenizer"):
+    with pytest.raises(model_files.ModelNotFoundError, match="needs its tokenizer"):
         models.load_translation_model(path)
 
 
@@ -301,8 +301,8 @@ def test_a_manifest_without_its_tokenizer_fields_is_refused(translator, vocab, t
         translator.model, path, input_vocab=vocab, target_vocab=vocab,
         max_encoder_seq_length=MAX_LENGTH, max_decoder_seq_length=MAX_LENGTH)
     del manifest["tokenizer_file"]
-    models.write_manifest(path, manifest)
-    with pytest.raises(models.ManifestError, match="names its tokenizer"):
+    model_files.write_manifest(path, manifest)
+    with pytest.raises(model_files.ManifestError, match="names its tokenizer"):
         models.load_translation_model(path)
     assert json.loads(models.manifest_path(path).read_text())["kind"]
 

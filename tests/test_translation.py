@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from helpers import encoding as enc
-from helpers import translation
+from helpers import translation, translation_input
 from tests.conftest import SOURCES, TARGETS
 
 
@@ -53,11 +53,11 @@ def test_tabs_and_newlines_are_white_space_not_tokens(translator) -> None:
 
 def test_typographic_apostrophe_is_mapped(translator) -> None:
     vocab = enc.build_vocabulary(["I'm ok."])
-    assert translation.prepare_input("I\u2019m ok.", vocab, 20).text == "I'm ok."
-    notices = translation.prepare_input("I\u2019m ok\u2026", vocab, 20).notices
+    assert translation_input.prepare_input("I\u2019m ok.", vocab, 20).text == "I'm ok."
+    notices = translation_input.prepare_input("I\u2019m ok\u2026", vocab, 20).notices
     assert notices == ["Typographic characters were read as the corpus writes them: "
                        "\u2019 as ', \u2026 as ..."]
-    assert translation.prepare_input("I'm ok.", vocab, 20).notices == []
+    assert translation_input.prepare_input("I'm ok.", vocab, 20).notices == []
 
 
 def test_too_long(translator) -> None:

@@ -12,7 +12,7 @@ import pytest
 
 from helpers import decoding as dec
 from helpers import encoding as enc
-from helpers import models, training, translation, variants
+from helpers import models, training, translation, translation_input, variants
 from tests.conftest import (
     MAX_OUT,
     SOURCES,
@@ -425,9 +425,9 @@ def test_word_level_bad_input(word_translator) -> None:
 
 def test_typographic_apostrophe_in_a_word(words, word_model) -> None:
     vocab = enc.build_word_vocabulary(["I'm here.", "Go."])
-    prepared = translation.prepare_input("I\u2019m here.", vocab, 10)
+    prepared = translation_input.prepare_input("I\u2019m here.", vocab, 10)
     assert prepared.tokens == ["I'", "m", "here", "."] and prepared.notices
-    assert translation.prepare_input("I'm here.", vocab, 10).notices == []
+    assert translation_input.prepare_input("I'm here.", vocab, 10).notices == []
 
 
 def test_variant_inference_models_refuse_other_models() -> None:
