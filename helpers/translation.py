@@ -93,6 +93,15 @@ class Translation:
     #: What the repair of typos and names changed (:mod:`helpers.typing_repair`), also among
     #: the ``notices``.
     repairs: list[str] = field(default_factory=list)
+    #: The names the repair held in place (placeholder → name), written back into ``text``.
+    names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def english(self) -> str:
+        """The English this translation answers: ``used_input`` with the names the repair held
+        in place written back (``"Oluwaseun is hungry."``, where the model read ``"Tom is
+        hungry."``); what the widgets read its confidences and attention map against."""
+        return typing_repair.restore_names(self.used_input, self.names)
 
     @property
     def finished(self) -> bool:
@@ -224,7 +233,8 @@ def _result(prepared: PreparedInput, output: Decoded, target_vocab: Vocabulary,
     return Translation(source=prepared.original, text=output, used_input=prepared.text,
                        notices=notices, unknown=list(prepared.unknown),
                        stop_reason=output.stop_reason,
-                       repairs=[] if repaired is None else typing_repair.notices(repaired))
+                       repairs=[] if repaired is None else typing_repair.notices(repaired),
+                       names={} if repaired is None else dict(repaired.names))
 
 
 def _written_ids(translation: str, vocab: Vocabulary) -> list[int] | None:

@@ -298,7 +298,7 @@ class Translator(ModelSwitch, widgets.VBox):
             self._clear()
             self.notes.value = notes + _message(str(exc))
             return
-        confidences = character_confidences(self.translator, translation.used_input,
+        confidences = character_confidences(self.translator, self._english(translation),
                                             translation.text)  # one per token written
         self.last = translation
         self.confidences = list(confidences)
@@ -338,18 +338,28 @@ class Translator(ModelSwitch, widgets.VBox):
             self.attention_view.value = ""
             return
         rows = len(_tokens_of(translation.text, subwords=self.subwords)) + 1
-        cols = len(_tokens_of(translation.used_input, subwords=self.subwords))
+        english = self._english(translation)
+        cols = len(_tokens_of(english, subwords=self.subwords))
         if rows * cols > MAX_ATTENTION_CELLS:
             self.attention_view.value = _too_big_html(rows, cols, MAX_ATTENTION_CELLS)
             return
         if self.attention_weights is None:
             self.attention_weights = attention_map(
-                self.translator, translation.used_input, translation.text,
-                head=self.attention_head)
+                self.translator, english, translation.text, head=self.attention_head)
         note = _attention_note(self._last_mode, self.unit, self.heads, self.attention_head)
-        self.attention_view.value = attention_html(translation.used_input, translation.text,
+        self.attention_view.value = attention_html(english, translation.text,
                                                    self.attention_weights, note=note,
                                                    subwords=self.subwords)
+
+    def _english(self, translation: Translation) -> str:
+        """The English a translation's confidences and map are read against: with the names
+        the repair held in place written back (:attr:`Translation.english`), unless that is
+        longer than the model reads; then the text the model read."""
+        english = translation.english
+        if len(_tokens_of(english, subwords=self.subwords)) > int(
+                self.translator.max_encoder_seq_length):
+            return translation.used_input
+        return english
 
     @property
     def translation(self) -> str:
@@ -376,7 +386,7 @@ class Translator(ModelSwitch, widgets.VBox):
             elif last is not None and weights is None and self.show_attention.value:
                 notes += _plain(self.attention_view.value)  # too big, or failed
             return translation_static_html(
-                "" if last is None else last.used_input, self.translation,
+                "" if last is None else self._english(last), self.translation,
                 self.confidences if last is not None else [],
                 status=" ".join(_plain(self.status.value)), notes=notes, weights=weights,
                 attention_note=note, title=self._title, words=self._words,

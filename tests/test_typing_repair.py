@@ -5,6 +5,7 @@ for a model whose manifest counts its training English, and says so."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace as translation_of
 
 import numpy as np
 import pytest
@@ -111,6 +112,15 @@ def test_the_translator_widget_says_what_was_repaired(shipped) -> None:
     assert "Read &#x27;hungyr&#x27; as &#x27;hungry&#x27;" in widget.notes.value
     shown = re.sub(r"<[^>]+>", "", widget.result.value)
     assert "Oluwaseun" in shown and "Tom" not in shown  # the name, not the placeholder
+    # its confidences and its map are read against the English with the name written back
+    assert widget.last.english == "Oluwaseun is hungry."
+    assert widget.last.used_input == "Tom is hungry."
+    widget.show_attention.value = True
+    assert "Oluwaseun" in re.sub(r"<[^>]+>", "", widget.attention_view.value)
+    # unless that English is longer than the model reads: then the text the model read
+    long = translation_of(widget.last, used_input=" ".join(["Tom"] * 40),
+                          names={"Tom": "Oluwaseun"})
+    assert widget._english(long) == long.used_input
 
 
 def test_the_step_through_decodes_what_the_model_reads(shipped) -> None:
