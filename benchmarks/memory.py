@@ -1,6 +1,7 @@
 """Benchmark: does ``translate`` keep its memory bounded on a long list (issue 22)?
 
     python -m benchmarks.memory                      # the default model, 100,000 sentences
+    python -m benchmarks.memory --model models/fra_eng_attention.keras  # the attention LSTM
     python -m benchmarks.memory --sentences 5000     # a quick look
 
 Loads the model, translates one sentence (so the decoders are built and compiled), and takes the
@@ -69,7 +70,7 @@ def english_sentences(count: int) -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--model", default=str(models.ATTENTION_MODEL))
+    parser.add_argument("--model", default=str(models.PRETRAINED_MODEL))
     parser.add_argument("--sentences", type=int, default=100_000)
     args = parser.parse_args(argv)
     print(f"{platform.machine()}, {os.cpu_count()} CPU cores, {load_average()}")
