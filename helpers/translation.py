@@ -186,7 +186,8 @@ def translate(translator, texts: str | Sequence[str], *, mode: Mode = "greedy",
     if not isinstance(repair, bool):
         raise TypeError(f"repair must be True or False, not {type(repair).__name__}")
     words = translator.manifest.get("english_words") if repair else None
-    repairs = [typing_repair.repair(t, words) if words else None for t in batch]
+    characters = getattr(translator.input_vocab, "characters", None)
+    repairs = [typing_repair.repair(t, words, characters) if words else None for t in batch]
     prepared = [prepare_input(t if r is None else r.text, translator.input_vocab, max_in,
                               on_unknown=on_unknown, on_overflow=on_overflow)
                 for t, r in zip(batch, repairs, strict=True)]

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 import string
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 
 #: How a text is cut into words: runs of letters, accented ones too ("don't" is "don" and
@@ -36,6 +36,10 @@ PLACEHOLDERS: tuple[str, ...] = ("Tom", "John", "Alice")
 
 #: A lower-case word is read as a known word at least this frequent in the training English.
 MIN_COUNT = 5
+
+#: A word longer than this is never looked up (the longest training word has 25 letters), so
+#: that a pasted wall of letters costs no memory: one_edit_away grows with the word's square.
+MAX_WORD_LENGTH = 30
 
 #: A capitalised word is read as a typo only of a word this frequent ("Tmo" → "Tom", "Waht" →
 #: "What"); else it is a name ("Ahmed" is not "armed").
@@ -62,7 +66,10 @@ def one_edit_away(word: str) -> set[str]:
 def correction(word: str, counts: Mapping[str, int], min_count: int = MIN_COUNT) -> str | None:
     """The known word one typo from ``word`` (at least ``min_count`` times in the training
     English), spelt with ``word``'s capitals; None if there is none. Of several, one with the
-    same letters (two swapped, the commonest typo) comes first, then the most frequent."""
+    same letters (two swapped, the commonest typo) comes first, then the most frequent.
+    A word over :data:`MAX_WORD_LENGTH` letters is no typo of a known word: None."""
+    if len(word) > MAX_WORD_LENGTH:
+        return None
     found = [(sorted(w) == sorted(word.lower()), counts[w], w) for w in one_edit_away(word)
              if counts.get(w, 0) >= min_count]
     if not found:
@@ -82,16 +89,20 @@ class Repaired:
     names: dict[str, str] = field(default_factory=dict)  # placeholder → the name it stands for
 
 
-def repair(text: str, counts: Mapping[str, int]) -> Repaired:
+def repair(text: str, counts: Mapping[str, int],
+           characters: Collection[str] | None = None) -> Repaired:
     """``text`` with each word the training English never has (``counts``) read as a typo of a
     known word, or, if it is capitalised and no typo of a frequent word, replaced by one of
-    :data:`PLACEHOLDERS` the text does not use (names beyond those are left as they are)."""
+    :data:`PLACEHOLDERS` the text does not use (names beyond those are left as they are). A
+    word with a letter outside ``characters`` (the model's, when given) is left as typed, for
+    the rule of unknown characters to see."""
     free = [p for p in PLACEHOLDERS if not re.search(rf"\b{p}\b", text)]
+    readable = None if characters is None else set(characters)
     out = Repaired(text)
     pieces, last = [], 0
     for match in WORD.finditer(text):
         word = match.group()
-        if counts.get(word.lower(), 0):
+        if counts.get(word.lower(), 0) or (readable is not None and not set(word) <= readable):
             continue
         capitalised = word[:1].isupper()
         read_as = correction(word, counts, MIN_COUNT_CAPITALISED if capitalised else MIN_COUNT)

@@ -191,7 +191,8 @@ class StepThrough(ModelSwitch, widgets.VBox):
             self.notes.value = _message("Type an English sentence, then press Decode.")
             return
         words = self.translator.manifest.get("english_words")  # as translate() repairs it
-        repaired = typing_repair.repair(text, words) if words else None
+        repaired = (typing_repair.repair(text, words, getattr(
+            self.translator.input_vocab, "characters", None)) if words else None)
         prepared, notes = _prepare(self.translator, text if repaired is None else repaired.text)
         said = [] if repaired is None else typing_repair.notices(repaired)
         self.notes.value = "".join(_message(line) for line in said) + notes

@@ -12,7 +12,7 @@ import pytest
 
 from helpers import models, typing_repair
 from helpers.augmentation import add_typo
-from helpers.translation import translate
+from helpers.translation import InputTooLongError, translate
 
 COUNTS = {"say": 40, "no": 900, "one": 500, "can": 800, "tom": 12000, "to": 30000,
           "what": 5000, "is": 40000, "this": 9000, "armed": 30, "my": 8000, "name": 300,
@@ -130,3 +130,23 @@ def test_the_step_through_decodes_what_the_model_reads(shipped) -> None:
     assert steps.source == "Tom is hungry."  # the repaired text, as translate() reads it
     assert "is a name the model never saw" in steps.notes.value
     assert steps.steps[-1].text_so_far.startswith("Tom")  # the model writes the placeholder
+
+
+def test_a_wall_of_letters_is_never_looked_up(shipped) -> None:
+    """one_edit_away grows with the square of a word's length: a word longer than any training
+    word is left as it is, so a pasted wall of letters costs no memory."""
+    wall = "a" * (typing_repair.MAX_WORD_LENGTH + 1)
+    assert typing_repair.correction(wall, {wall[:-1]: 100}) is None
+    assert typing_repair.correction(wall[:-1], {wall[:-2]: 100}) == wall[:-2]
+    text = "x" * 200_000
+    assert typing_repair.repair(text, COUNTS).text == text
+    with pytest.raises(InputTooLongError, match="at most"):  # the model's length rule
+        translate(shipped, text)
+
+
+def test_a_word_of_characters_the_model_never_saw_still_meets_their_rule(shipped) -> None:
+    assert typing_repair.repair("Привет!", COUNTS, characters="abcP!").text == "Привет!"
+    assert typing_repair.repair("Привет!", COUNTS).names == {"Tom": "Привет"}  # no such rule
+    from helpers.translation import UnknownInputError
+    with pytest.raises(UnknownInputError, match="never saw these character"):
+        translate(shipped, "Привет!")
